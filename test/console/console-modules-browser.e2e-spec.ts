@@ -264,6 +264,26 @@ describe.skipIf(!run.executable)('operator console module pages in Chromium', ()
     await page.getByText('X-100 changed on the black list').waitFor();
     const [row] = await t.ds.query(`SELECT car_number, type FROM park_authorize WHERE car_number = 'X-100'`);
     expect(row).toEqual({ car_number: 'X-100', type: 1 });
+    // A time of day, set through REST or typed here, is shown in the edit form and kept by a save that changes the
+    // plate only (the form once had day fields only, and a save ended an entry of 18:00 at midnight).
+    expect((await t.post('/api/parkAuthorize/addBlackWhite', { carNumber: 'T-5', type: 0, fromTime: '2026-03-02 08:30:00', toTime: '2026-03-02 18:00:00' })).body.code).toBe(0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Edit T-5' }).click();
+    const timed = page.getByRole('form', { name: 'Edit T-5' });
+    // (Chromium may hold a zero second as HH:mm or HH:mm:ss: both are that second.)
+    const clock = async (label: string) => (await timed.getByLabel(label).inputValue()).replace(/^(\d\d:\d\d):00$/, '$1');
+    expect([await clock('From time'), await clock('To time')]).toEqual(['08:30', '18:00']);
+    await timed.getByLabel('Plate').fill('T-50');
+    await timed.getByLabel('From time').fill('08:30:15');
+    await timed.getByRole('button', { name: 'Save plate' }).click();
+    await page.getByText('T-50 changed on the white list').waitFor();
+    expect(await t.ds.query(`SELECT from_date::text AS "fromDate", from_time::text AS "fromTime", to_date::text AS "toDate", to_time::text AS "toTime" FROM park_authorize WHERE car_number = 'T-50'`)).toEqual([
+      { fromDate: '2026-03-02', fromTime: '08:30:15', toDate: '2026-03-02', toTime: '18:00:00' },
+    ]);
+    await page.getByRole('table', { name: 'Plates' }).getByRole('cell', { name: '2026-03-02 08:30:15', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete T-50' }).click();
+    await page.getByRole('dialog', { name: 'Delete plate' }).getByRole('button', { name: 'Delete T-50' }).click();
+    await page.getByText('T-50 deleted').waitFor();
     // A white-list entry without dates is refused with the manual's code.
     await form.getByLabel('Plate').fill('W-2');
     await page.locator('input[type=date]').evaluateAll((inputs) => inputs.forEach((i) => i.removeAttribute('required')));

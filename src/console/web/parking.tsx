@@ -3,7 +3,20 @@ import { api } from './api';
 import type { Me } from './main';
 import { Badge, can, LoadedTable, EventFilters, eventParams, Field, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
 
-const EMPTY_ENTRY = { carNumber: '', type: '0', fromTime: '', toTime: '' };
+const EMPTY_ENTRY = { carNumber: '', type: '0', fromTime: '', fromClock: '', toTime: '', toClock: '' };
+
+/**
+ * A list entry's bound as the form holds it: the day, and the time of day when the entry has one (an entry stored
+ * with `toTime=2026-03-02 18:00:00` keeps 18:00 through an edit that changes something else; an empty time is the
+ * day's edge, as a bare date is to the API).
+ */
+const dayOf = (v: string | null | undefined) => (v ?? '').slice(0, 10);
+const clockOf = (v: string | null | undefined) => (v ?? '').slice(11, 19);
+/** Chromium gives a step-1 time input's zero second as HH:mm; the API reads HH:mm:ss. */
+function bound(day: string, clock: string): string | undefined {
+  if (!day) return undefined;
+  return clock ? `${day} ${clock.length === 5 ? `${clock}:00` : clock}` : day;
+}
 
 /** The picture of one entry or exit record, fetched when asked for (pictures are large). */
 function Picture({ id, direction }: { id: string; direction: string }) {
@@ -66,7 +79,7 @@ export function ParkingPage({ me }: { me: Me }) {
   const set = (k: keyof typeof EMPTY_ENTRY) => (e: any) => setEntry({ ...entry, [k]: e.currentTarget.value });
   async function save(e: Event) {
     e.preventDefault();
-    const body = { ...entry, fromTime: entry.fromTime || undefined, toTime: entry.toTime || undefined };
+    const body = { carNumber: entry.carNumber, type: entry.type, fromTime: bound(entry.fromTime, entry.fromClock), toTime: bound(entry.toTime, entry.toClock) };
     const done = await a.run(
       () => (editing ? api('PUT', `parking/lists/${encodeURIComponent(editing)}`, body) : api('POST', 'parking/lists', body)).then(() => true),
       `${entry.carNumber} ${editing ? 'changed' : 'added'} on the ${entry.type === '0' ? 'white' : 'black'} list`,
@@ -96,8 +109,14 @@ export function ParkingPage({ me }: { me: Me }) {
             <Field required={entry.type === '0'} label="Valid from">
               <input type="date" name="fromTime" value={entry.fromTime} onInput={set('fromTime')} />
             </Field>
+            <Field label="From time" hint="empty: the day's start">
+              <input type="time" step={1} name="fromClock" value={entry.fromClock} onInput={set('fromClock')} />
+            </Field>
             <Field required={entry.type === '0'} label="Valid to">
               <input type="date" name="toTime" value={entry.toTime} onInput={set('toTime')} />
+            </Field>
+            <Field label="To time" hint="empty: the day's end">
+              <input type="time" step={1} name="toClock" value={entry.toClock} onInput={set('toClock')} />
             </Field>
             <button type="submit">{editing ? 'Save plate' : 'Add plate'}</button>
             {editing && (
@@ -121,7 +140,7 @@ export function ParkingPage({ me }: { me: Me }) {
               head: 'Actions',
               cell: (p: any) => (
                 <div class="actions">
-                  <button type="button" class="secondary outline" aria-label={`Edit ${p.carNumber}`} onClick={() => (setEditing(p.carNumber), setEntry({ carNumber: p.carNumber, type: String(p.type), fromTime: (p.fromTime ?? '').slice(0, 10), toTime: (p.toTime ?? '').slice(0, 10) }))}>
+                  <button type="button" class="secondary outline" aria-label={`Edit ${p.carNumber}`} onClick={() => (setEditing(p.carNumber), setEntry({ carNumber: p.carNumber, type: String(p.type), fromTime: dayOf(p.fromTime), fromClock: clockOf(p.fromTime), toTime: dayOf(p.toTime), toClock: clockOf(p.toTime) }))}>
                     Edit
                   </button>
                   <button
