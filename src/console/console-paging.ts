@@ -42,3 +42,9 @@ export function queryText(v: unknown, max = 100): string | undefined {
   if (t.length > max) throw new CvError(CvCode.InvalidParameter, `A filter may have at most ${max} characters`);
   return t;
 }
+
+/** A list filter's query value as a LIKE pattern matching anywhere (the console's name filters), or undefined when blank. */
+export function anywhere(v: unknown): string | undefined {
+  const text = queryText(v);
+  return text === undefined ? undefined : likePattern(text, 'anywhere');
+}

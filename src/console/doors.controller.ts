@@ -1,9 +1,10 @@
-import { Body, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
-import { DoorService } from '../door/door.service';
+import { DoorService, type DoorWithState } from '../door/door.service';
+import { anywhere, consolePage, servicePage } from './console-paging';
 import { DoorAdminService } from '../door/door-admin.service';
 import { LiveStreamService, type StreamEventType } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
@@ -17,6 +18,11 @@ type DoorAction = (typeof ACTIONS)[number];
 /** What the Doors page follows live: its doors' states and their panels' connection (none of the events). */
 const DOOR_PAGE_TYPES = new Set<StreamEventType>(['doorState', 'deviceState']);
 
+/** A door as the console lists it: the panel by name and SN, as CVSecurity's door list names each door's device. */
+function doorRow(s: DoorWithState) {
+  return { id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, enabled: s.door.enabled, ...s.state };
+}
+
 /** Doors with their state, and remote control: each action queues one CONTROL DEVICE command for the door's panel. */
 @ConsoleController('doors')
 export class ConsoleDoorsController {
@@ -28,12 +34,21 @@ export class ConsoleDoorsController {
     private readonly sessions: ConsoleSessionService,
   ) {}
 
+  /**
+   * The Doors page: one page of the doors with their state (50 unless `size` says), narrowed as CVSecurity's door
+   * list is by door name (`name`) and by device (`device`: its name or SN), each matching anywhere in it.
+   */
   @Get()
-  async list() {
-    // The panel by name and SN, as CVSecurity's door list names each door's device.
-    return ok(
-      (await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, enabled: s.door.enabled, ...s.state })),
-    );
+  async list(@Query() q: Record<string, unknown>) {
+    const p = consolePage(q);
+    const { rows, total } = await this.doors.pageStates({ name: anywhere(q.name), device: anywhere(q.device) }, servicePage(p));
+    return ok({ rows: rows.map(doorRow), total, page: p.page, size: p.size });
+  }
+
+  /** Every door, for the pickers of other pages (a level's doors, the events' door filter): not paged. */
+  @Get('all')
+  async all() {
+    return ok((await this.doors.allStates()).map(doorRow));
   }
 
   /**

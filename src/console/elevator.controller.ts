@@ -9,7 +9,7 @@ import { ModuleTransactionService } from '../elevator/module-transaction.service
 import { TransactionService } from '../transaction/transaction.service';
 import { eventFilter } from './console-filter';
 import { ConsoleController } from './console-http';
-import { consolePage, servicePage } from './console-paging';
+import { anywhere, consolePage, servicePage } from './console-paging';
 import { Audit } from './console-roles';
 import { devicesOfKind } from './module-devices';
 
@@ -31,11 +31,21 @@ export class ConsoleElevatorController {
     return ok(await devicesOfKind(this.devices, 'ele'));
   }
 
+  /**
+   * One page of the floors (50 unless `size` says; a site has hundreds), narrowed as CVSecurity's floor list is by
+   * floor name (`name`) and by controller (`device`: its name or SN), each matching anywhere in it.
+   */
   @Get('floors')
-  async floorList() {
-    const [controllers, { rows }] = await Promise.all([devicesOfKind(this.devices, 'ele'), this.floors.list(ALL)]);
+  async floorList(@Query() q: Record<string, unknown>) {
+    const p = consolePage(q);
+    const [controllers, { rows, total }] = await Promise.all([devicesOfKind(this.devices, 'ele'), this.floors.list(servicePage(p), { name: anywhere(q.name), device: anywhere(q.device) })]);
     const byId = new Map(controllers.map((d) => [d.id, d]));
-    return ok(rows.map((f) => ({ id: f.id, name: f.name, floorNo: f.floor_no, sn: byId.get(f.device_id)?.sn ?? null, controller: byId.get(f.device_id)?.alias ?? null, online: byId.get(f.device_id)?.online ?? false })));
+    return ok({
+      rows: rows.map((f) => ({ id: f.id, name: f.name, floorNo: f.floor_no, sn: byId.get(f.device_id)?.sn ?? null, controller: byId.get(f.device_id)?.alias ?? null, online: byId.get(f.device_id)?.online ?? false })),
+      total,
+      page: p.page,
+      size: p.size,
+    });
   }
 
   @Get('levels')

@@ -28,6 +28,12 @@ export interface FloorRow {
   source: string;
 }
 
+/** LIKE patterns a floor list is narrowed by (floor name, controller name or SN); absent: not narrowed. */
+export interface FloorListFilter {
+  name?: string;
+  device?: string;
+}
+
 /** Floors per expansion board (8.16: EX308 = 8 floors, EX316 = 16), by name or by DevType code. */
 export const BOARD_FLOORS: Record<string, number> = { EX308: 8, '104': 8, EX316: 16, '105': 16 };
 
@@ -78,11 +84,15 @@ export class FloorService {
   ) {}
 
   /** Floors of added elevator controllers, by controller then floor number. */
-  async list(page: Page): Promise<{ rows: FloorRow[]; total: number }> {
-    const from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele' AND ${IN_USE}`;
+  async list(page: Page, filter: FloorListFilter = {}): Promise<{ rows: FloorRow[]; total: number }> {
+    // The console's Floors list narrows them as CVSecurity's floor list does: by floor name, by controller (name or SN).
+    const params: unknown[] = [];
+    let from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele' AND ${IN_USE}`;
+    if (filter.name) from += ` AND f.name ILIKE $${params.push(filter.name)}`;
+    if (filter.device) from += ` AND (d.alias ILIKE $${params.push(filter.device)} OR d.sn ILIKE $${params.length})`;
     return readSnapshot(this.ds, async (m) => {
-      const rows: FloorRow[] = await m.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
-      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`);
+      const rows: FloorRow[] = await m.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $${params.length + 1} LIMIT $${params.length + 2}`, [...params, page.offset, page.pageSize]);
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`, params);
       return { rows, total: n };
     });
   }

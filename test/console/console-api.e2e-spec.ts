@@ -245,7 +245,7 @@ describe('console API: roles and audit', () => {
     await sim.connect();
     await sim.pollUntilIdle();
     const o = await signIn(t, 'otto', 'otto-password-1', {}, { 'x-forwarded-for': '10.30.0.1' });
-    const doors = (await o.call('GET', 'doors')).body.data;
+    const doors = (await o.call('GET', 'doors')).body.data.rows;
     const door = doors.find((d: { name: string }) => d.name === '10.66.0.1-1');
     expect(door).toMatchObject({ connect: '1' });
     const ids: string[] = [];

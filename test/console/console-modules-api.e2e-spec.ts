@@ -79,7 +79,7 @@ beforeAll(async () => {
   await cc.connect();
   await cc.pollUntilIdle();
   for (let i = 0; i < 100; i++) {
-    if ((await op.call('GET', 'elevator/floors')).body.data.length === 2) break;
+    if ((await op.call('GET', 'elevator/floors')).body.data.rows.length === 2) break;
     await new Promise((r) => setTimeout(r, 50));
   }
 }, 120_000);
@@ -89,7 +89,7 @@ afterAll(async () => {
 
 describe('console API of the module pages', () => {
   it('needs the CSRF token to open a floor, queues CONTROL DEVICE with it, and audits both', async () => {
-    const [floor] = (await op.call('GET', 'elevator/floors')).body.data;
+    const [floor] = (await op.call('GET', 'elevator/floors')).body.data.rows;
     expect(floor).toMatchObject({ floorNo: 1, sn: 'ECAPI0001', name: '10.41.0.1-1' });
     const forged = await op.call('POST', `elevator/floors/${floor.id}/open`, {}, { 'x-csrf-token': 'forged' });
     expect(forged.status).toBe(403);

@@ -378,7 +378,7 @@ describe.skipIf(!run.executable)('operator console module pages in Chromium', ()
         const floors: any = await (await fetch('/console/api/elevator/floors')).json();
         const gates: any = await (await fetch('/console/api/entrance/gates')).json();
         return Promise.all([
-          fetch(`/console/api/elevator/floors/${floors.data[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),
+          fetch(`/console/api/elevator/floors/${floors.data.rows[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),
           fetch(`/console/api/entrance/gates/${gates.data[0].id}/open`, { method: 'POST', headers: h, body: '{"direction":"entry"}' }).then((r) => r.status),
           fetch('/console/api/parking/lists', { method: 'POST', headers: h, body: '{"type":"1","carNumber":"V-1"}' }).then((r) => r.status),
           fetch('/console/api/media/Welcome', { method: 'DELETE', headers: h }).then((r) => r.status),

@@ -38,7 +38,7 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
   const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
   const areas = useLoad(() => (tab === 'levels' || tab === 'areas' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
   const levels = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/levels') : Promise.resolve([])), [tab]);
-  const doors = useLoad(() => (tab === 'levels' ? api('GET', 'doors') : Promise.resolve([])), [tab]);
+  const doors = useLoad(() => (tab === 'levels' ? api('GET', 'doors/all') : Promise.resolve([])), [tab]);
   const depts = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/departments') : Promise.resolve([])), [tab]);
   const [removing, setRemoving] = useState<{ levelId: string; level: string; pins: string[] } | null>(null);
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (

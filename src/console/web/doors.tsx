@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, ConnectBadge, deviceLabel, Field, followCommand, Notice, useAction, useEvery, useLiveReload, useLoad } from './ui';
+import { Badge, can, Confirm, ConnectBadge, deviceLabel, Field, followCommand, Notice, Pager, SearchFilters, useAction, useEvery, useLiveReload, usePagedList } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
@@ -15,7 +15,10 @@ const ACTIONS: Array<{ action: string; label: string; question: (door: string) =
 ];
 
 export function DoorsPage({ me }: { me: Me }) {
-  const { data, error, reload } = useLoad(() => api('GET', 'doors'));
+  // A site has hundreds of doors: the list is paged and narrowed as CVSecurity's door list is, by door name and by
+  // device (its name or SN); the filters and page are in the address, so a reload shows the same doors.
+  const l = usePagedList('doors', { name: '', device: '' });
+  const { data, error, reload } = l.list;
   // Door states and the panels' connection change on the device side: read again as the live stream reports a change
   // (a door opened, a panel gone offline or back), and every 10 s in case the stream missed one while it reconnected.
   useLiveReload('doors/stream', ['doorState', 'deviceState'], reload);
@@ -52,12 +55,16 @@ export function DoorsPage({ me }: { me: Me }) {
     );
     reload();
   }
-  if (error) return <Notice error={error} />;
-  if (!data) return <p aria-busy="true">Loading…</p>;
   const mayAct = can(me.role, 'operator');
+  const filtered = !!(l.filter.name || l.filter.device);
   return (
     <>
       <Notice error={a.error} ok={a.ok} />
+      <SearchFilters label="Filter doors" list={l} fields={[['name', 'Door name'], ['device', 'Device name or SN']]} />
+      {error && <Notice error={error} />}
+      {!error && !data && <p aria-busy="true">Loading…</p>}
+      {!error && data && (
+      <>
       <div class="table-wrap">
         <table aria-label="Doors">
           <thead>
@@ -71,7 +78,7 @@ export function DoorsPage({ me }: { me: Me }) {
             </tr>
           </thead>
           <tbody>
-            {data.map((d: any) => (
+            {data.rows.map((d: any) => (
               <tr key={d.id}>
                 <td>
                   {d.name} {!d.enabled && <Badge tone="muted">disabled</Badge>}
@@ -102,14 +109,17 @@ export function DoorsPage({ me }: { me: Me }) {
                 )}
               </tr>
             ))}
-            {data.length === 0 && (
+            {data.rows.length === 0 && (
               <tr>
-                <td colSpan={6}>No doors yet: approve a panel.</td>
+                <td colSpan={6}>{filtered ? 'No door matches.' : 'No doors yet: approve a panel.'}</td>
               </tr>
             )}
           </tbody>
         </table>
       </div>
+      <Pager page={data.page} size={data.size} total={data.total} onPage={l.setPage} />
+      </>
+      )}
       <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
         {pending && <p>{pending.action.question(pending.door.name)}</p>}
         {pending?.action.action === 'open' && (

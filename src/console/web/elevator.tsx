@@ -1,11 +1,14 @@
 import { api } from './api';
 import type { Me } from './main';
-import { can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SearchFilters, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
 export function ElevatorPage({ me }: { me: Me }) {
   const controllers = useLoad(() => api('GET', 'elevator/controllers'));
-  const floors = useLoad(() => api('GET', 'elevator/floors'));
+  // A site has hundreds of floors: paged and narrowed as CVSecurity's floor list is, by floor name and by controller
+  // (name or SN), in the address under names of their own (the events list below has `page`, `sn`…).
+  const fl = usePagedList('elevator/floors', { floorName: '', floorDevice: '' }, (f) => ({ name: f.floorName, device: f.floorDevice }), 50, 'floorPage');
+  const floors = fl.list;
   // A controller going offline sends nothing: the controllers and their floors are read again every 10 s, as the Doors page's.
   useEvery(10_000, () => (controllers.reload(), floors.reload()));
   const levels = useLoad(() => api('GET', 'elevator/levels'));
@@ -55,11 +58,13 @@ export function ElevatorPage({ me }: { me: Me }) {
       <div class="two">
         <section aria-labelledby="ele-floor-h">
           <h2 id="ele-floor-h">Floors</h2>
-          <LoadedTable
-            load={floors}
+          <SearchFilters label="Filter floors" list={fl} fields={[['floorName', 'Floor name'], ['floorDevice', 'Controller name or SN']]} />
+          <PagedTable
+            list={floors}
+            setPage={fl.setPage}
             label="Floors"
             rowKey={(f: any) => f.id}
-            empty="No floors: a controller reports them when it registers."
+            empty={fl.filter.floorName || fl.filter.floorDevice ? 'No floor matches.' : 'No floors: a controller reports them when it registers.'}
             columns={[
               { head: 'Floor', cell: (f: any) => f.name },
               { head: 'No.', cell: (f: any) => f.floorNo },

@@ -7,7 +7,7 @@ const EMPTY = { from: '', to: '', pin: '', name: '', cardNo: '', sn: '', doorId:
 
 export function TransactionsPage(_: { me: Me }) {
   const devices = useLoad(() => api('GET', 'devices'));
-  const doors = useLoad(() => api('GET', 'doors'));
+  const doors = useLoad(() => api('GET', 'doors/all'));
   const events = useLoad(() => api('GET', 'catalog/events'));
   const l = usePagedList('transactions', EMPTY, eventParams);
   return (

@@ -348,8 +348,8 @@ export function queryValues<F extends Record<string, string>>(initial: F): F {
 }
 
 /** The page number the address's query gives (`?page=3`), 1 when none or nonsense. */
-export function queryPage(): number {
-  const n = Number(new URLSearchParams(location.search).get('page'));
+export function queryPage(key = 'page'): number {
+  const n = Number(new URLSearchParams(location.search).get(key));
   return Number.isInteger(n) && n > 1 ? n : 1;
 }
 
@@ -372,13 +372,14 @@ export function writeQuery(values: Record<string, string | number | undefined>) 
  * A server-paged list behind a filter form: `form` is what is typed, `filter` what was applied (submitting
  * goes back to page 1). `path` gets the filter, page and size as its query.
  */
-export function usePagedList<F extends Record<string, string>, T = any>(path: string, initial: F, params: (f: F) => Record<string, unknown> = (f) => f, size = 50) {
-  // The filters applied and the page come from the address and go back to it: a reload or a bookmark shows the same list.
-  const [start] = useState(() => ({ filter: queryValues(initial), page: queryPage() }));
+export function usePagedList<F extends Record<string, string>, T = any>(path: string, initial: F, params: (f: F) => Record<string, unknown> = (f) => f, size = 50, pageKey = 'page') {
+  // The filters applied and the page come from the address and go back to it: a reload or a bookmark shows the same
+  // list. A page with two paged lists gives the second its own `pageKey` (and filter names) in the address.
+  const [start] = useState(() => ({ filter: queryValues(initial), page: queryPage(pageKey) }));
   const [form, setForm] = useState(start.filter);
   const [filter, setFilter] = useState(start.filter);
   const [page, setPage] = useState(start.page);
-  useEffect(() => writeQuery({ ...filter, page }), [filter, page]);
+  useEffect(() => writeQuery({ ...filter, [pageKey]: page === 1 ? undefined : page }), [filter, page]);
   const list = useLoad<PageOf<T>>(() => api('GET', `${path}${query({ ...params(filter), page, size })}`), [path, filter, page]);
   const set = (k: keyof F) => (e: any) => setForm({ ...form, [k]: e.currentTarget.value });
   // Applying the same filters again reads the list again (a copy of the form is a new filter): an operator presses
@@ -389,6 +390,20 @@ export function usePagedList<F extends Record<string, string>, T = any>(path: st
     setFilter({ ...form });
   };
   return { form, setForm, set, filter, params: params(filter), apply, page, setPage, list };
+}
+
+/** A paged list's text filters (`fields`: form key, label) with its Search button; Enter in a field searches too. */
+export function SearchFilters<F extends Record<string, string>>({ label, fields, list }: { label: string; fields: Array<[keyof F & string, string]>; list: { form: F; set: (k: keyof F) => (e: any) => void; apply: (e?: Event) => void } }) {
+  return (
+    <form class="row" role="search" aria-label={label} onSubmit={list.apply}>
+      {fields.map(([k, l]) => (
+        <Field key={k} label={l}>
+          <input name={k} value={list.form[k]} onInput={list.set(k)} />
+        </Field>
+      ))}
+      <button type="submit">Search</button>
+    </form>
+  );
 }
 
 /** The table of a paged list, its pager, and its error in words. */
