@@ -97,20 +97,44 @@ async function main() {
     const warm = Number(process.env.CG_WARM ?? N);
     const badWarm = await run(port, warm);
     console.error(`warmed up (${warm}, ${badWarm} not OK) at ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    ctl('-z');
+    // CG_COUNTS (e.g. "2000,4000"): several instrumented runs in one process, each dumped apart, so that the
+    // difference of two counts divided by the difference of their requests is per request (the work that does not
+    // grow with the requests, such as code compiled again when instrumentation starts, drops out).
+    const counts = (process.env.CG_COUNTS ?? String(N)).split(',').map(Number);
+    const figures = [];
     ctl('-i', 'on');
-    const bad = await run(port, N);
-    ctl('-d');
-    ctl('-i', 'off');
-    // callgrind_control -d writes `<out>.1` (the program's end writes `<out>` itself): the measured requests only.
-    const files = fs.readdirSync(outDir).filter((f) => f.startsWith(`${path.basename(out)}.`)).map((f) => path.join(outDir, f));
-    let ir = 0;
-    for (const f of files) {
+    for (const [k, n] of counts.entries()) {
+      ctl('-z');
+      const t1 = Date.now();
+      const bad = await run(port, n);
+      const secs = (Date.now() - t1) / 1000;
+      ctl(`--dump=run${k}`);
+      // callgrind_control -d writes `<out>.<k+1>` (the program's end writes `<out>` itself).
+      const f = `${out}.${k + 1}`;
       const txt = fs.readFileSync(f, 'utf8');
       const m = /^totals:\s+(\d+)/m.exec(txt) ?? /^summary:\s+(\d+)/m.exec(txt);
-      if (m && /^desc: Trigger: .*dump/m.test(txt)) ir += Number(m[1]);
+      const ir = m ? Number(m[1]) : NaN;
+      figures.push({ n, ir, secs });
+      console.log(`${dist} ${mode}: ${n} requests (${bad} not OK) in ${secs.toFixed(0)} s, ${ir.toLocaleString('en')} Ir, ${Math.round(ir / n).toLocaleString('en')} Ir per request  [${f}]`);
     }
-    console.log(`${dist} ${mode}: ${N} requests (${bad} not OK), ${ir.toLocaleString('en')} Ir, ${Math.round(ir / N).toLocaleString('en')} Ir per request  [${files.join(' ')}]`);
+    // CG_IDLE (seconds): an instrumented stretch without requests, whose count per second is the time-driven work
+    // (timers, the status flush, pollers, the engine's helper threads) the runs above also hold for their duration.
+    const idle = Number(process.env.CG_IDLE ?? 0);
+    if (idle > 0) {
+      ctl('-z');
+      await new Promise((r) => setTimeout(r, idle * 1000));
+      ctl(`--dump=idle`);
+      const f = `${out}.${counts.length + 1}`;
+      const m = /^totals:\s+(\d+)/m.exec(fs.readFileSync(f, 'utf8')) ?? /^summary:\s+(\d+)/m.exec(fs.readFileSync(f, 'utf8'));
+      const perSecond = m ? Number(m[1]) / idle : NaN;
+      console.log(`${dist} ${mode}: idle ${idle} s, ${Math.round(perSecond).toLocaleString('en')} Ir per second  [${f}]`);
+      for (const x of figures) console.log(`${dist} ${mode}: ${x.n} requests less the idle rate over their ${x.secs.toFixed(0)} s: ${Math.round((x.ir - perSecond * x.secs) / x.n).toLocaleString('en')} Ir per request`);
+    }
+    ctl('-i', 'off');
+    for (let k = 1; k < figures.length; k++) {
+      const [a, b] = [figures[k - 1], figures[k]];
+      console.log(`${dist} ${mode}: difference ${b.n} - ${a.n}: ${Math.round((b.ir - a.ir) / (b.n - a.n)).toLocaleString('en')} Ir per request`);
+    }
   } finally {
     await stop(child);
   }
