@@ -9,6 +9,10 @@
  * <requests> idle `getrequest` polls or one-event rtlog uploads over <connections> keep-alive connections (default
  * 50), dumps, and prints the gateway's instructions (Ir, every thread) per request. The requests are bench/lib/load-client.ts's (lean client,
  * `requests` set); needs a build (npm run build). docs/performance-log.md, stop 69 helper 1, tells the pitfalls.
+ *
+ * CG_COUNTS=2000,4000 measures several runs in the one gateway (each dumped apart; the differences are printed), and
+ * CG_IDLE=<seconds> an instrumented stretch without requests, whose Ir per second is taken off each run over its
+ * duration (docs/performance-log.md, stop 70 helper 6: on a shared machine neither makes the figure per request yet).
  */
 const { spawn, execFileSync } = require('node:child_process');
 const path = require('node:path');
