@@ -14,6 +14,8 @@ import {
   LevelUpdateDto,
   toLevelResponse,
 } from './dto/acc-level.dto';
+import { CvCode } from '../common/cv-error';
+import { PathParamAnswer, requirePathValue } from '../common/path-param-answer';
 
 @ApiTags('AccLevel')
 @Controller()
@@ -30,6 +32,7 @@ export class AccLevelController {
   }
 
   @Get('api/accLevel/getById/:id')
+  @PathParamAnswer(CvCode.LevelIdNull)
   @ApiOperation({ summary: '2.1.2 Get Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: envelopeOf(LevelResponseDto) })
@@ -108,18 +111,20 @@ export class AccLevelController {
   }
 
   @Put('api/accLevel/update/:id')
+  @PathParamAnswer(CvCode.LevelIdNull)
   @HttpCode(200)
   @ApiOperation({ summary: 'Update an access level (name, areaName, timeSegName)' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: EnvelopeDto })
   async update(@Param('id') id: string, @CvInput() dto: LevelUpdateDto): Promise<Envelope<null>> {
-    await this.levels.update(id.trim(), dto);
+    await this.levels.update(requirePathValue(id, CvCode.LevelIdNull), dto);
     return ok(null);
   }
 
   // Some clients cannot send PUT (HTML-form style libraries, proxies that pass GET and POST only) and post the
   // same update instead; the bioTemplate and person deletes take POST beside DELETE for the same reason.
   @Post('api/accLevel/update/:id')
+  @PathParamAnswer(CvCode.LevelIdNull)
   @HttpCode(200)
   @ApiOperation({ summary: 'Update an access level (POST form of PUT update/{id})' })
   @ApiParam({ name: 'id', example: '402856aa6bff4b1a016bff5374800c0e' })
@@ -129,6 +134,7 @@ export class AccLevelController {
   }
 
   @Get('api/v2/accLevel/getById/:id')
+  @PathParamAnswer(CvCode.LevelIdNull)
   @ApiOperation({ summary: 'v2 Get Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: envelopeOf(LevelResponseDto) })

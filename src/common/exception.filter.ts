@@ -145,8 +145,8 @@ export function deviceErrorAnswer(err: unknown, req: FailedRequest, logger: Pick
 /** A request that reached an endpoint but left its path parameter out (route-forms.ts, missingPathParam): no -404. */
 function missingParam(err: unknown, req: FastifyRequest): CvError | undefined {
   if (!(err instanceof NotFoundException) || !req.server || !requestPath(req).startsWith('/api/')) return undefined;
-  const name = missingPathParamAt(req.server, req.method, req.url);
-  return name === undefined ? undefined : missingPathParam(name);
+  const missing = missingPathParamAt(req.server, req.method, req.url);
+  return missing === undefined ? undefined : missingPathParam(missing.name, missing.answer);
 }
 
 function wrongMethod(err: unknown, req: FastifyRequest): Mapped | undefined {

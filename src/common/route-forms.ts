@@ -5,6 +5,7 @@ import { declaredFields, differingRepeats, formsOf, GLOBAL_SYNONYMS, GLOBAL_WRAP
 import { controllerHandlers } from './controller-handlers';
 import { CvCode, CvError } from './cv-error';
 import { sendError } from './exception.filter';
+import { pathParamAnswerOf, type PathParamAnswer } from './path-param-answer';
 
 const log = new Logger('RouteForms');
 
@@ -34,6 +35,8 @@ export interface Route {
   segments: string[];
   /** Fields of the route's input DTO that may come as trailing path segments (routes without `:params`). */
   pathForms: string[];
+  /** The handler's answer when its path parameter is left out (@PathParamAnswer), else the generic one. */
+  missingAnswer?: PathParamAnswer;
 }
 
 const METHODS: Record<number, string[]> = {
@@ -63,11 +66,12 @@ const paramName = (seg: string) => seg.slice(1).replace(/\?$/, '');
 /** Every route of every controller, with the path forms of its input DTO. */
 export function routesOf(app: INestApplicationContext): Route[] {
   const routes: Route[] = [];
-  for (const { cls, name, method, paths } of controllerHandlers(app)) {
+  for (const { cls, name, handler, method, paths } of controllerHandlers(app)) {
     const types = (Reflect.getMetadata('design:paramtypes', cls.prototype, name) as unknown[] | undefined) ?? [];
     const dto = types.find((t): t is Function => typeof t === 'function' && declaredFields(t).size > 0);
     const pathForms = dto ? formsOf(dto).path : [];
-    for (const p of paths) for (const m of METHODS[method] ?? []) routes.push({ method: m, segments: split(p), pathForms });
+    const missingAnswer = pathParamAnswerOf(handler);
+    for (const p of paths) for (const m of METHODS[method] ?? []) routes.push({ method: m, segments: split(p), pathForms, ...(missingAnswer ? { missingAnswer } : {}) });
   }
   return routes;
 }
@@ -139,7 +143,8 @@ function queryNamesOf(param: string): string[] {
  * its pin from the query or the body answers; a device SN -48 "Device serial number can't be null" likewise; any
  * other parameter -400 naming it. Never -404: the endpoint exists.
  */
-export function missingPathParam(name: string): CvError {
+export function missingPathParam(name: string, answer?: PathParamAnswer): CvError {
+  if (answer) return new CvError(answer.code, answer.message);
   const names = queryNamesOf(name);
   if (names.includes('pin')) return new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
   // `GET /api/transaction/device/` (2.18.1/2.18.2) as the v3 form and device/getAcc answer a missing SN: -48.
@@ -147,9 +152,15 @@ export function missingPathParam(name: string): CvError {
   return new CvError(CvCode.InvalidParameter, `${name} is required: in the path, the query or the JSON body`);
 }
 
-/** The path parameter a URL leaves out of a route of its method on the server that received it (see missingPathParam). */
-export function missingPathParamAt(server: object, method: string, url: string): string | undefined {
+/** The path parameter a URL leaves out of a route of its method on the server that received it, and that route's answer (see missingPathParam). */
+export function missingPathParamAt(server: object, method: string, url: string): MissingParam | undefined {
   return formsOfServer.get(server)?.missingParamAt(method, url);
+}
+
+/** A path parameter a request left out, and the answer its route declares for that (if any). */
+export interface MissingParam {
+  name: string;
+  answer?: PathParamAnswer;
 }
 
 /** Each HTTP server's route forms, for the error answer of a request no route took (`methodsServedAt`). */
@@ -163,7 +174,7 @@ export function methodsServedAt(server: object, url: string): string[] {
 export class RouteForms {
   private app?: INestApplicationContext;
   /** Requests routed with path parameters still to be read from their body (body → path). */
-  private readonly pending = new WeakMap<IncomingMessage, string[]>();
+  private readonly pending = new WeakMap<IncomingMessage, { names: string[]; answer?: PathParamAnswer }>();
   /** Requests routed with a path parameter the query repeats with differing values: refused in the preHandler. */
   private readonly refused = new WeakMap<IncomingMessage, CvError>();
 
@@ -182,7 +193,7 @@ export class RouteForms {
     if (!url.startsWith('/api/') || !this.app) return url;
     try {
       const routed = this.resolve(req.method ?? 'GET', url);
-      if (routed.fromBody) this.pending.set(req, routed.fromBody);
+      if (routed.fromBody) this.pending.set(req, { names: routed.fromBody, answer: routed.answer });
       if (routed.refused) this.refused.set(req, routed.refused);
       return routed.url;
     } catch {
@@ -192,7 +203,7 @@ export class RouteForms {
 
   /**
    * Fastify `preHandler` hook (the body is parsed by then): the path parameters of a body-form request taken
-   * from its body, or -400 when the body lacks one.
+   * from its body, or the route's answer for a missing one (missingPathParam) when the body lacks it.
    */
   readonly fillPathFromBody = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const refused = this.refused.get(req.raw);
@@ -200,13 +211,13 @@ export class RouteForms {
       this.refused.delete(req.raw);
       return sendError(refused, req, reply, log);
     }
-    const names = this.pending.get(req.raw);
-    if (!names) return done();
+    const pending = this.pending.get(req.raw);
+    if (!pending) return done();
     this.pending.delete(req.raw);
     const params = req.params as Record<string, string>;
-    for (const name of names) {
+    for (const name of pending.names) {
       const value = bodyValueOf(req.body, name);
-      if (value === undefined) return sendError(missingPathParam(name), req, reply, log);
+      if (value === undefined) return sendError(missingPathParam(name, pending.answer), req, reply, log);
       params[name] = value;
     }
     done();
@@ -234,7 +245,7 @@ export class RouteForms {
    * The first path parameter a URL leaves out of a route of its method that it reaches but for trailing
    * `:params` (resolve found them neither in the query nor, for a method without a body, anywhere else).
    */
-  missingParamAt(method: string, url: string): string | undefined {
+  missingParamAt(method: string, url: string): MissingParam | undefined {
     this.routes ??= this.app ? routesOf(this.app) : [];
     const segs = pathSegments(url);
     if (!segs) return undefined;
@@ -243,7 +254,7 @@ export class RouteForms {
     for (const r of this.routes) {
       if (r.method !== method || r.segments.length <= segs.length || r.segments.at(-1) === '*' || !reachedWithTrailingParams(r, segs)) continue;
       const missing = r.segments.slice(segs.length).map(paramName).find((name) => queryValueOf(query, queryNamesOf(name)) === undefined);
-      if (missing !== undefined) return missing;
+      if (missing !== undefined) return { name: missing, answer: r.missingAnswer };
     }
     return undefined;
   }
@@ -254,7 +265,7 @@ export class RouteForms {
   }
 
   /** The URL to route, and the path parameters it leaves to the body. */
-  resolve(method: string, url: string): { url: string; fromBody?: string[]; refused?: CvError } {
+  resolve(method: string, url: string): { url: string; fromBody?: string[]; answer?: PathParamAnswer; refused?: CvError } {
     const routed = (u: string) => ({ url: u });
     this.routes ??= this.app ? routesOf(this.app) : [];
     const q = url.indexOf('?');
@@ -273,7 +284,7 @@ export class RouteForms {
 
     // query → path: the route's trailing parameters, taken from the query; body → path: the ones the query
     // lacks, from the body, for a method that carries one.
-    let fromBody: { url: string; fromBody: string[] } | undefined;
+    let fromBody: { url: string; fromBody: string[]; answer?: PathParamAnswer } | undefined;
     for (const r of candidates) {
       if (r.segments.length <= segs.length || r.segments.at(-1) === '*') continue;
       if (!reachedWithTrailingParams(r, segs)) continue;
@@ -290,7 +301,7 @@ export class RouteForms {
       if (values.every((v) => v !== undefined)) return routed(withValues(values as string[]));
       if (fromBody || !BODY_METHODS.has(method)) continue;
       const missing = tail.filter((_, i) => values[i] === undefined).map(paramName);
-      fromBody = { url: withValues(values.map((v, i) => v ?? `{${paramName(tail[i])}}`)), fromBody: missing };
+      fromBody = { url: withValues(values.map((v, i) => v ?? `{${paramName(tail[i])}}`)), fromBody: missing, answer: r.missingAnswer };
     }
 
     // path → query: trailing segments of a route that has none, as the query parameters its DTO names.

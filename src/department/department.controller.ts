@@ -12,6 +12,8 @@ import {
   DepartmentResponseDto,
 } from './dto/department.dto';
 import { ReadByPost } from '../common/read-forms';
+import { CvCode } from '../common/cv-error';
+import { PathParamAnswer, requirePathValue } from '../common/path-param-answer';
 
 @ApiTags('Department')
 @Controller()
@@ -28,16 +30,20 @@ export class DepartmentController {
   }
 
   @Delete('api/department/delete/:code')
+  @PathParamAnswer(CvCode.DeptCodeOrNameEmpty)
+
   @HttpCode(200)
   @ApiOperation({ summary: '2.5.2 Delete a department by code' })
   @ApiParam({ name: 'code', example: '456' })
   @ApiOkResponse({ type: EnvelopeDto })
   async delete(@Param('code') code: string): Promise<Envelope<null>> {
-    await this.departments.delete(code);
+    await this.departments.delete(requirePathValue(code, CvCode.DeptCodeOrNameEmpty));
     return ok(null);
   }
 
   @Post('api/department/delete/:code')
+  @PathParamAnswer(CvCode.DeptCodeOrNameEmpty)
+
   @HttpCode(200)
   @ApiOperation({ summary: '2.5.2 Delete a department by code (POST form: the manual heads it "Post Request URL" and the vendor Swagger that clients are generated from says POST)' })
   @ApiParam({ name: 'code', example: '456' })
@@ -56,11 +62,13 @@ export class DepartmentController {
   }
 
   @Get('api/department/get/:code')
+  @PathParamAnswer(CvCode.DeptCodeOrNameEmpty)
+
   @ApiOperation({ summary: '2.5.3 Get a department by code' })
   @ApiParam({ name: 'code', example: '456' })
   @ApiOkResponse({ type: envelopeOf(DepartmentResponseDto) })
   async get(@Param('code') code: string): Promise<Envelope<DepartmentResponseDto>> {
-    const [dept] = await this.departments.toResponses([await this.departments.requireByCode(code)]);
+    const [dept] = await this.departments.toResponses([await this.departments.requireByCode(requirePathValue(code, CvCode.DeptCodeOrNameEmpty))]);
     return ok(dept);
   }
 

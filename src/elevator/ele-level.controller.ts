@@ -6,6 +6,8 @@ import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { ModuleListDto, ModuleLevelResponseDto, ModuleLevelSaveDto, toModuleLevel } from './dto/elevator.dto';
 import { ModuleLevelService } from './module-level.service';
+import { CvCode } from '../common/cv-error';
+import { PathParamAnswer } from '../common/path-param-answer';
 
 /**
  * 2.2 Elevator levels: floors plus a time segment, granted to persons and sent to the elevator controllers as
@@ -27,6 +29,7 @@ export class EleLevelController {
   }
 
   @Get(['api/eleLevel/getById/:id', 'api/v2/eleLevel/getById/:id'])
+  @PathParamAnswer(CvCode.LevelIdNull)
   @ApiOperation({ summary: '2.2.2 Get Ele Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: envelopeOf(ModuleLevelResponseDto) })

@@ -6,6 +6,8 @@ import { CvInput } from '../common/input.decorator';
 import { checkPaging, UNCAPPED_PAGE_SIZE, v2Page, type V2Page } from '../common/paging';
 import { ModuleListDto, ModuleLevelResponseDto, ModuleLevelSaveDto, toModuleLevel } from '../elevator/dto/elevator.dto';
 import { ModuleLevelService } from '../elevator/module-level.service';
+import { CvCode } from '../common/cv-error';
+import { PathParamAnswer } from '../common/path-param-answer';
 
 /**
  * 2.32 Entrance-control levels: gates plus a time segment, granted to persons and sent to the channel
@@ -27,6 +29,7 @@ export class PsgLevelController {
   }
 
   @Get(['api/psgLevel/getById/:id', 'api/v2/psgLevel/getById/:id'])
+  @PathParamAnswer(CvCode.LevelIdNull)
   @ApiOperation({ summary: '2.32.2 Get Gate Control Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: envelopeOf(ModuleLevelResponseDto) })

@@ -108,8 +108,13 @@ describe('a path parameter may come in the query', () => {
       const without = await send(op.method, base, {}, {});
       expect(without.status, label).toBeLessThan(500);
       // A pin is the manual's -20, as endpoints that read it from the query or body answer; a device SN its -48 (2.18.1,
-      // as device/getAcc answers); any other -400 naming it.
-      const missing = ['pin', 'personPin', 'personId'].includes(op.pathParams[0])
+      // as device/getAcc answers); a department code -10 and a level id -43, as their v2 and query forms answer
+      // (blank-path-params.e2e-spec); any other -400 naming it.
+      const missing = base.startsWith('/api/department/')
+        ? { code: -10, message: 'The department number or name cannot be empty' }
+        : base.startsWith('/api/accLevel/update')
+          ? { code: -43, message: "Access level id can't be null" }
+          : ['pin', 'personPin', 'personId'].includes(op.pathParams[0])
         ? { code: -20, message: 'Pin number cannot be empty' }
         : ['sn', 'deviceSn', 'devSn'].includes(op.pathParams[0])
           ? { code: -48, message: "Device serial number can't be null" }
