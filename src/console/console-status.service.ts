@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeviceService } from '../device/device.service';
 import { DoorService } from '../door/door.service';
-import type { DeviceConvergenceDto, DeviceRefusalHoldDto } from '../sync/dto/sync-status.dto';
+import type { DeviceConvergenceDto, DeviceRefusalHoldDto, FailingReasonDto } from '../sync/dto/sync-status.dto';
 import { SyncStatusService } from '../sync/sync-status.service';
 
 export interface QueueCounts {
@@ -29,6 +29,8 @@ export interface DeviceSyncSummary {
   /** Desired items it lacks only because its firmware refused them for good, and those refusals (the ones keeping items off). */
   refusedItems: number;
   refusals: Array<Pick<DeviceRefusalHoldDto, 'what' | 'returnCode' | 'probeAt' | 'items'>>;
+  /** What it refused or left unanswered, by reason (capacity, data, unsupported, transient) and Return code. */
+  failing: Array<Pick<FailingReasonDto, 'reason' | 'returnCode' | 'meaning' | 'items'>>;
   pendingCommands: number;
   owed: string[];
   /**
@@ -133,6 +135,7 @@ export class ConsoleStatusService {
         failingItems: c.failingItems,
         refusedItems: c.refusedItems,
         refusals: c.refusals.filter((r) => r.items > 0).map(({ what, returnCode, probeAt, items }) => ({ what, returnCode, probeAt, items })),
+        failing: c.failing.map(({ reason, returnCode, meaning, items }) => ({ reason, returnCode, meaning, items })),
         pendingCommands: c.pendingCommands,
         owed: c.owed.map((o) => o.kind),
         owedUntried: c.owed.length > 0 && c.owed.every((o) => o.attempts === 0) && c.unknownRows.length === 0,

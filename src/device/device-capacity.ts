@@ -5,6 +5,10 @@
  * `FPCount`, `FaceCount`). Pure: the latest parameters win over the registration's, a key is read with or without its
  * `~` and in any case, and a value that is not a whole number (empty `~MaxPvCount=`, garbage) is null for that key
  * alone, never for the others.
+ *
+ * These are the firmware's own figures, not counts of records: the manual's example answer gives ~MaxAttLogCount=10
+ * beside TransactionCount=23, and ~MaxUserCount=50 on a panel (thousands, or hundreds): reported as they are, and never
+ * compared with the users given a device. A full device is known by its answers (sync/failing-reasons.ts).
  */
 import type { EntityManager } from 'typeorm';
 import { toInt } from '../push/protocol/kv';
@@ -55,16 +59,6 @@ export function deviceCapacity(registration: Params, options: Params): DeviceCap
     out[field] = v !== null && v >= 0 ? v : null;
   }
   return out;
-}
-
-/**
- * The words for a device asked to hold more users than it says it can (`members`: the persons and visitors the
- * database gives it), or null when it can hold them or never said how many it can: it refuses the users beyond its
- * capacity, and no retry makes room for them.
- */
-export function userCapacityExceeded(maxUserCount: number | null, members: number): string | null {
-  if (maxUserCount === null || maxUserCount <= 0 || members <= maxUserCount) return null;
-  return `${members} users are to be held by this device, which holds at most ${maxUserCount} (~MaxUserCount): ${members - maxUserCount} cannot be held; remove persons from its levels or use a device of greater capacity`;
 }
 
 /**

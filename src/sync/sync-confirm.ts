@@ -13,7 +13,7 @@ import { ORDER_LOCK } from '../push/command-queue.service';
 import { lockKeys } from '../database/advisory-locks';
 import { GIVEN_UP } from './confirmed-state';
 
-const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt']);
+const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt', 'errorHash']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
 /** Kinds whose table a verification counts (DATA COUNT user / userauthorize / usereleauthorize). */
 const CLEAR_COUNTED: ReadonlySet<string> = new Set(['user', 'auth', 'eleauth']);
@@ -54,8 +54,11 @@ const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete
 // next_try_at: the planner's own test of a held item) held nothing back: it carries the database as it was then, and
 // later writes were planned as usual. Its confirmation settles the item; kept failing, a revoke and grant made after
 // the backoff left a panel that holds exactly its rights reported divergent until the next reconciler pass.
+// A put of other content than the one the device refused (error_hash) is the data changed since: planned at once,
+// within the backoff, because it superseded the refused content (releaseSuperseded), so it held nothing back either.
 const PUT_IN_BACKOFF = `(s.failures > 0 AND s.next_try_at IS NOT NULL
-  AND COALESCE((SELECT c.created_at FROM device_command c WHERE c.id = x.cmd) < s.next_try_at, true))`;
+  AND COALESCE((SELECT c.created_at FROM device_command c WHERE c.id = x.cmd) < s.next_try_at, true)
+  AND NOT (s.error_hash IS NOT NULL AND s.error_hash IS DISTINCT FROM x.h))`;
 // A put of a plan an earlier command of which failed for its item settles nothing (the item stays unconfirmed).
 // Released meanwhile (next_try_at NULL: the reconciler's divergent pass planned the item while this put was still
 // queued, took it as done and sent nothing), the item owes its retry again now: kept released, nothing would plan
@@ -209,7 +212,10 @@ export class SyncConfirmation implements OnModuleInit {
              failures = CASE WHEN ${PUT_OVER_FAILED_DELETE} OR ${PUT_IN_BACKOFF} THEN s.failures ELSE 0 END,
              next_try_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN COALESCE(s.next_try_at, now()) WHEN ${PUT_IN_BACKOFF} THEN now() END,
              failed_delete = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete END,
-             failed_delete_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete_at END, last_return = x.rc
+             failed_delete_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete_at END, last_return = x.rc,
+             -- The content a Return refused (failItems) is history once a put is taken: kept, a later lost reply would
+             -- read as superseded content and go out again at once. A terminal's ERRORLOG count (last_return NULL) stays.
+             error_hash = CASE WHEN s.last_return < 0 AND NOT (${PUT_OVER_FAILED_DELETE} OR ${PUT_IN_BACKOFF}) THEN NULL ELSE s.error_hash END
            FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan
        ),
        failed AS (
@@ -331,20 +337,25 @@ export class SyncConfirmation implements OnModuleInit {
             ])) as Array<{ key: string }>
           ).map((r) => r.key),
         );
-    const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).filter((k) => !held || held.has(k)).map((k) => [k, ref.plan])];
+    const items = [...(ref.put ?? []).map(([k, h, plan]) => [k, plan ?? ref.plan, h]), ...(ref.del ?? []).filter((k) => !held || held.has(k)).map((k) => [k, ref.plan, null])];
     if (items.length === 0) return;
+    // A put the device answered with a Return keeps the content it refused (error_hash): a change of the data sends
+    // the item again at once, in the REST write's own plan (releaseSuperseded), not after the backoff of content
+    // nobody wants any more: a full panel given room, a template corrected, a name shortened.
     const failures: Array<{ key: string; failures: number }> = await m.query(
       `INSERT INTO ${FAILED_INTO}
-       SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan, CASE WHEN $7 THEN NULL ELSE $8::bigint END, CASE WHEN $7 THEN NULL ELSE clock_timestamp() END FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
+       SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan, CASE WHEN $7 THEN NULL ELSE $8::bigint END, CASE WHEN $7 THEN NULL ELSE clock_timestamp() END,
+              CASE WHEN $4::int IS NOT NULL THEN x.h END
+         FROM unnest($6::varchar[], $5::varchar[], $11::text[]) AS x(k, plan, h)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
          hash = CASE WHEN $7 OR $10 OR EXCLUDED.key = ANY($9::varchar[]) THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
          failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, last_error = NULL, failed_at = now(), failed_plan = EXCLUDED.failed_plan,
-         error_hash = CASE WHEN EXCLUDED.last_return IS NULL THEN sync_item.error_hash END,
+         error_hash = CASE WHEN EXCLUDED.last_return IS NULL THEN sync_item.error_hash ELSE EXCLUDED.error_hash END,
          error_failures = CASE WHEN EXCLUDED.last_return IS NULL THEN sync_item.error_failures ELSE 0 END,
          failed_delete = CASE WHEN $7 THEN sync_item.failed_delete ELSE EXCLUDED.failed_delete END,
          failed_delete_at = CASE WHEN $7 THEN sync_item.failed_delete_at ELSE EXCLUDED.failed_delete_at END
        RETURNING key, failures`,
-      [deviceId, kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? [], ran],
+      [deviceId, kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? [], ran, items.map(([, , h]) => h)],
     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
     // A put's cards may be on the device now (its reply lost) besides those it held before (kept by the row trigger):
     // both count until the item is confirmed again (card-moves.ts). Whole entries are compared: card 123/0 is not 1123/0.

@@ -6,11 +6,12 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device-refusals';
 import { doorMask, PANEL_BIODATA_TYPE_REFUSAL, returnMeaning } from '../push/protocol';
+import { failingReasons, itemReason, lastReturnReason } from './failing-reasons';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { cannotHoldOf, loadHoldFacts, panelTemplates } from './cannot-hold';
 import { devicesInDoubt, devicesTouching, GIVEN_UP, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
 import { loadDesired } from './desired-state';
-import { loadDeviceCapacities, userCapacityExceeded } from '../device/device-capacity';
+import { loadDeviceCapacities } from '../device/device-capacity';
 import type { SyncDevice } from './device-dialect';
 import type { DeviceCannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
 import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, onItsWay, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
@@ -62,6 +63,7 @@ function refusalOf(what: string, fact: RefusalFact | undefined, kind: string, tz
     what,
     returnCode,
     meaning: returnCode === null ? null : (returnMeaning(returnCode, returnCodeManual(kind)) ?? null),
+    reason: 'unsupported',
     refusals: fact?.refusals ?? 0,
     lastAt: formatCvDateTime(fact?.lastAt ?? null, tz),
     probeAt: formatCvDateTime(fact?.probeAt ?? null, tz),
@@ -325,6 +327,7 @@ export class SyncStatusService {
         unconfirmed,
         pendingCommands: pending,
         lastReturn,
+        lastReason: failed.length ? itemReason(failed.find((r) => r.last_return !== null) ?? failed[0], manualOf.get(d.id)) : null,
         lastError: givenUp?.last_error ? givenUp.last_error : lastReturn === null ? (errorLog ?? (failed.length ? 'no result' : null)) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
         refused,
         refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
@@ -365,11 +368,12 @@ export class SyncStatusService {
     const desiredAll = await this.desiredOf(m, ids, null);
     const confirmedAll = await loadConfirmed(m, ids, null);
     const inflightAll = await loadInflight(m, sns, null);
-    const failingRows: Array<{ device_id: string; kind: string; key: string }> = await m.query(
-      `SELECT device_id, kind, key FROM sync_item WHERE device_id = ANY($1) AND failures > 0`,
+    const failingRows: Array<{ device_id: string; kind: string; key: string; last_return: number | null; last_error: string | null }> = await m.query(
+      `SELECT device_id, kind, key, last_return, last_error FROM sync_item WHERE device_id = ANY($1) AND failures > 0 ORDER BY device_id, key, kind`,
       [ids],
     );
-    const failingAll = new Map([...groupBy(failingRows, (r) => r.device_id)].map(([id, items]) => [id, items.map((r) => `${r.kind}\t${r.key}`)]));
+    const failingOf = groupBy(failingRows, (r) => r.device_id);
+    const failingAll = new Map([...failingOf].map(([id, items]) => [id, items.map((r) => `${r.kind}\t${r.key}`)]));
     const counts: Array<{ id: string; pending: number; oldest: Date | null }> = await m.query(
       `SELECT d.id,
               (SELECT count(*)::int FROM device_command WHERE device_sn = d.sn AND state IN ('pending', 'sent')) AS pending,
@@ -480,9 +484,14 @@ export class SyncStatusService {
       const unknownRows = (unknownOf.get(row.id) ?? []).map(({ deviceId: _, ...u }) => u);
       const maxUserCount = capacities.get(sn)?.maxUserCount ?? null;
       const users = membersOf(row.id).length;
-      const capacityExceeded = userCapacityExceeded(maxUserCount, users);
-      // An owed count is no divergence: it is a check still to come (pending), as a panel's count on its way. More
-      // users than the device can hold is: it cannot converge, however often the users beyond are sent again.
+      // What the device refused, by reason: the items refused for good are the refusals' (listed there).
+      const manual = returnCodeManual(row.kind);
+      const reasons = failingReasons((failingOf.get(row.id) ?? []).filter((r) => !refusedIds.has(`${r.kind}\t${r.key}`)), manual);
+      // Full only by the device's own word (a capacity Return), never from ~MaxUserCount: not a count of users.
+      const full = reasons.find((r) => r.reason === 'capacity');
+      const capacityExceeded = full ? `the device answered Return ${full.returnCode} (${full.meaning}) to ${full.items} item${full.items === 1 ? '' : 's'} it lacks (${full.examples.slice(0, 5).join(', ')}${full.items > 5 ? ', …' : ''}): ${full.advice}` : null;
+      // An owed count is no divergence: it is a check still to come (pending), as a panel's count on its way. A full
+      // device is: it cannot converge until room is made, however often the items are sent again.
       const isDivergent = divergent > 0 || failing > 0 || owed.some((o) => o.kind !== 'count') || unknownRows.length > 0 || capacityExceeded !== null;
       const facts = factsAll.get(row.id);
       out.set(sn, {
@@ -502,8 +511,10 @@ export class SyncStatusService {
           returnCode: l.return_code,
           meaning: l.return_code === null ? null : (returnMeaning(l.return_code, returnCodeManual(row.kind)) ?? null),
           state: l.state,
+          reason: lastReturnReason(l.return_code, manual, l.command),
           at: formatCvDateTime(l.done_at, tz),
         })),
+        failing: reasons,
         refused,
         refusals: refused.map((k) => ({ ...refusalOf(k, facts?.get(k), row.kind, tz), items: holdingBack.get(k) ?? 0 })),
         skipped: skipped.map((s) => ({ pin: s.key, name: s.name, lastName: s.last_name, reason: s.skipped })),

@@ -92,23 +92,15 @@ describe('capacity', () => {
     });
   });
 
-  it('says so when more users are to be held than the device can: the device status is divergent with the reason, until the users fit', async () => {
+  it('does not judge a device full from ~MaxUserCount: a figure of its own (the manual gives ~MaxUserCount=50 beside ~MaxAttLogCount=10 and TransactionCount=23), not a number of users', async () => {
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Cap' }] })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Cap', doorName: '10.44.0.1-1' }] })).body.code).toBe(0);
     const level = (await t.get('/api/accLevel/getByName/Cap')).body.data.id;
-    for (const pin of ['9101', '9102']) expect((await t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level })).body.code).toBe(0);
-    const fits = (await t.get('/api/gateway/devices/CAPPANEL01/convergence')).body.data;
-    expect(fits).toMatchObject({ maxUserCount: 2, users: 2, capacityExceeded: null });
-    expect((await t.post('/api/person/add', { pin: '9103', name: 'P9103', accLevelIds: level })).body.code).toBe(0);
+    for (const pin of ['9101', '9102', '9103']) expect((await t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level })).body.code).toBe(0);
+    // Three users on a panel reporting ~MaxUserCount=2: reported as it said, and no claim that it is full (before:
+    // divergent, "3 users are to be held by this device, which holds at most 2", while the panel took all three).
     const over = (await t.get('/api/gateway/devices/CAPPANEL01/convergence')).body.data;
-    expect(over).toMatchObject({
-      state: 'divergent',
-      divergent: true,
-      maxUserCount: 2,
-      users: 3,
-      capacityExceeded: '3 users are to be held by this device, which holds at most 2 (~MaxUserCount): 1 cannot be held; remove persons from its levels or use a device of greater capacity',
-    });
-    expect((await t.post('/api/person/delete/9103')).body.code).toBe(0);
-    expect((await t.get('/api/gateway/devices/CAPPANEL01/convergence')).body.data).toMatchObject({ users: 2, capacityExceeded: null });
+    expect(over).toMatchObject({ maxUserCount: 2, users: 3, capacityExceeded: null, failing: [] });
+    expect(over.divergent).toBe(false);
   });
 });

@@ -58,7 +58,7 @@ async function expectRefused(sn: string, pin: string, what: string, items: numbe
   expect(conv).toMatchObject({ state: 'refused', divergent: false, failingItems: 0, pendingCommands: 0, refusedItems: items, unconfirmedItems: items, refused: [what] });
   expect(claimsSynced(conv)).toBe(false);
   const [refusal] = conv.refusals as Array<Record<string, any>>;
-  expect(conv.refusals).toEqual([{ what, returnCode: -1004, meaning: expect.any(String), refusals: 1, lastAt: expect.stringMatching(DATE_TIME), probeAt: expect.stringMatching(DATE_TIME), items }]);
+  expect(conv.refusals).toEqual([{ what, returnCode: -1004, meaning: expect.any(String), reason: 'unsupported', refusals: 1, lastAt: expect.stringMatching(DATE_TIME), probeAt: expect.stringMatching(DATE_TIME), items }]);
   expect(minutesAhead(refusal.probeAt)).toBeGreaterThan(8);
   expect(person).toMatchObject({ state: 'refused', desired: true, holds: true, refused: [what], refusals: [{ what, returnCode: -1004, probeAt: refusal.probeAt }] });
   expect(listed).toMatchObject({ state: 'refused', divergent: false, refusedItems: items, refusals: [{ what, returnCode: -1004, probeAt: refusal.probeAt, items }] });

@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
+import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, failingText, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
@@ -187,11 +187,12 @@ function Convergence({ sn }: { sn: string }) {
           </span>
         )}
       </p>
-      {/* More users than the device can hold: it refuses those beyond, and no retry makes room for them. */}
+      {/* The device answered that it is full: no retry makes room, the operator must. */}
       {d.capacityExceeded && <Notice error={d.capacityExceeded} />}
       <dl class="facts">
         <dt>Users</dt>
-        <dd>{d.maxUserCount !== null && d.maxUserCount !== undefined ? `${d.users} of the ${d.maxUserCount} it can hold (~MaxUserCount)` : `${d.users ?? 0}`}</dd>
+        {/* ~MaxUserCount is a figure of the firmware's own (50 on the manual's panel), not a number of users. */}
+        <dd>{d.maxUserCount !== null && d.maxUserCount !== undefined ? `${d.users} (the device reports ~MaxUserCount=${d.maxUserCount})` : `${d.users ?? 0}`}</dd>
         <dt>Desired items</dt>
         <dd>{d.desiredItems}</dd>
         <dt>Confirmed items</dt>
@@ -200,6 +201,8 @@ function Convergence({ sn }: { sn: string }) {
         <dd>{d.unconfirmedItems}</dd>
         <dt>Failing items</dt>
         <dd>{d.failingItems}</dd>
+        <dt>Refused, by reason</dt>
+        <dd>{d.failing?.length ? failingText(d.failing) : 'nothing'}</dd>
         <dt>Refused by the firmware</dt>
         <dd>{d.refusedItems} items</dd>
         <dt>Refused capabilities</dt>

@@ -659,6 +659,9 @@ export function SyncBadge({ d }: { d: any }) {
   // the device lacks is on its way. Anything else the convergence calls divergent is.
   const onlyOwed = c.owedUntried && c.failingItems === 0 && c.unconfirmedItems === 0;
   if (c.divergent && onlyOwed) return <Badge tone="warn">syncing, {c.owed.includes('full') ? 'a full sync' : 'an update'} being queued: {counts}</Badge>;
+  // A full device is said so: no retry makes room, the operator must (the reasons are in the convergence view).
+  const full = (c.failing ?? []).find((f: any) => f.reason === 'capacity');
+  if (c.divergent && full) return <Badge tone="bad">device full (Return {full.returnCode}, {full.items} {full.items === 1 ? 'item' : 'items'} refused): {counts}</Badge>;
   if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
   // What it lacks, it lacks because its firmware refused it for good: nothing sends it before the refusal's probe.
   if (c.state === 'refused') return <Badge tone="bad">refused by the firmware: {refusalsText(c.refusals)}; {counts}</Badge>;
@@ -702,6 +705,16 @@ export function personLabel(p: { pin: string; name?: string | null; lastName?: s
 export function refusalsText(refusals: Array<{ what: string; returnCode: number | null; probeAt: string | null; items?: number }>): string {
   return refusals
     .map((r) => `${r.what} (${[r.returnCode === null ? null : `Return ${r.returnCode}`, r.items === undefined ? null : `${r.items} ${r.items === 1 ? 'item' : 'items'}`, r.probeAt ? `probed again ${r.probeAt}` : null].filter(Boolean).join(', ')})`)
+    .join('; ');
+}
+
+/** The reasons of what a device refused, in words. */
+const REASON_WORDS: Record<string, string> = { capacity: 'device full', data: 'data it cannot take', unsupported: 'not supported by the firmware', transient: 'transient' };
+
+/** Refused items by reason: "device full: Return -18 The device has insufficient space, 3 items; transient: no result, 1 item". */
+export function failingText(failing: Array<{ reason: string; returnCode: number | null; meaning: string | null; items: number }>): string {
+  return failing
+    .map((f) => `${REASON_WORDS[f.reason] ?? f.reason}: ${[f.returnCode === null ? null : `Return ${f.returnCode}`, f.meaning].filter(Boolean).join(' ')}, ${f.items} ${f.items === 1 ? 'item' : 'items'}`)
     .join('; ');
 }
 

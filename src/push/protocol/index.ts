@@ -13,5 +13,6 @@ export * from './getrequest';
 export * from './command-rules';
 export * from './tables';
 export * from './refusals';
+export * from './return-reasons';
 export * from './elevator';
 export * from './remote-auth';

@@ -8,11 +8,16 @@ export class PersonDeviceRightDto {
   floors?: number[];
 }
 
+const REASONS = ['capacity', 'data', 'unsupported', 'transient'];
+const REASON_DESCRIPTION =
+  'why the device refused, from its Return (Security PUSH / Attendance PUSH Appendix 1): `capacity` the device is full (-18, -1001), `data` it cannot take this record as it is (bad format or template, too long: -9, -11, -620, -631, -1006…; a terminal\'s -1, -2, -9, -11, -12; -1001 to a photo: too large; an ERRORLOG), `unsupported` the firmware lacks the table or command (-1002, -1004, -629, -708, -13), `transient` anything else (busy, timeout, no result): retried';
+
 export class RefusalDto {
   @ApiProperty({ example: 'DATA UPDATE biodata Type=9', description: "the refusal's key, as in the device's `refusedCapabilities`: `DATA <VERB> <table>`, a template type (`Type=<n>`) where the firmware refused one type it announced" })
   what!: string;
   @ApiProperty({ example: -1004, nullable: true, type: Number, description: 'the Return code the firmware answered' }) returnCode!: number | null;
   @ApiProperty({ example: 'The data and equipment configuration are inconsistent', nullable: true, type: String }) meaning!: string | null;
+  @ApiProperty({ example: 'unsupported', enum: REASONS, description: REASON_DESCRIPTION }) reason!: 'unsupported';
   @ApiProperty({ example: 1, description: 'times refused since it was refused for good' }) refusals!: number;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last refused' }) lastAt!: string | null;
   @ApiProperty({
@@ -74,6 +79,8 @@ export class PersonDeviceSyncDto {
   @ApiProperty({ example: 0 }) pendingCommands!: number;
   @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here, until the device confirms the item' }) lastReturn!: number | null;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn; without one, the ERRORLOG code and meaning a terminal reported for the command after its Return (`ERRORLOG D01E0001: Face detection failed`), or `no result`' }) lastError!: string | null;
+  @ApiProperty({ example: null, nullable: true, enum: REASONS, description: `${REASON_DESCRIPTION}; null while nothing of the person fails here` })
+  lastReason!: 'capacity' | 'data' | 'unsupported' | 'transient' | null;
   @ApiProperty({
     example: [],
     type: [String],
@@ -114,7 +121,18 @@ export class ReturnCodeDto {
   @ApiProperty({ example: -1002, nullable: true, type: Number }) returnCode!: number | null;
   @ApiProperty({ example: 'unsupported command', nullable: true, type: String }) meaning!: string | null;
   @ApiProperty({ example: 'failed' }) state!: string;
+  @ApiProperty({ example: null, nullable: true, enum: REASONS, description: `${REASON_DESCRIPTION}; null for a success or no result` })
+  reason!: 'capacity' | 'data' | 'unsupported' | 'transient' | null;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) at!: string | null;
+}
+
+export class FailingReasonDto {
+  @ApiProperty({ example: 'capacity', enum: REASONS, description: REASON_DESCRIPTION }) reason!: 'capacity' | 'data' | 'unsupported' | 'transient';
+  @ApiProperty({ example: -18, nullable: true, type: Number, description: "the device's Return to the items' last command (null: no result, or a terminal's ERRORLOG)" }) returnCode!: number | null;
+  @ApiProperty({ example: 'The device has insufficient space', nullable: true, type: String, description: 'the meaning of returnCode, or the ERRORLOG, or `no result`' }) meaning!: string | null;
+  @ApiProperty({ example: 3, description: 'items (a user, rights, cards, a photo, a template set, a removal…) whose last command got this answer and that the device is not taken to hold as desired' }) items!: number;
+  @ApiProperty({ example: ['user 9103', 'auth 9103'], type: [String], description: 'the first twenty of those items, as `<kind> <pin or id>`' }) examples!: string[];
+  @ApiProperty({ example: 'the device is full: free room on it…', description: 'what is done about it and what the operator can do' }) advice!: string;
 }
 
 export class SkippedMemberDto {
@@ -172,6 +190,11 @@ export class DeviceConvergenceDto {
   @ApiProperty({ example: null, nullable: true, type: String, description: 'queued time of the oldest command not yet answered' }) oldestUnconfirmedAt!: string | null;
   @ApiProperty({ example: null, nullable: true, type: Number }) oldestUnconfirmedAgeSeconds!: number | null;
   @ApiProperty({ type: [ReturnCodeDto], description: 'the last answered commands, newest first' }) lastReturns!: ReturnCodeDto[];
+  @ApiProperty({
+    type: [FailingReasonDto],
+    description: 'the items the device refused or left unanswered, by reason and Return code (capacity first): what it lacks or still holds against the database, and why. Items refused for good are under `refusals` instead',
+  })
+  failing!: FailingReasonDto[];
   @ApiProperty({ example: ['biophoto'], type: [String], description: 'tables or commands the firmware refused for good (-1002/-1004): not planned' }) refused!: string[];
   @ApiProperty({ type: [DeviceRefusalHoldDto], description: 'each refusal in `refused` with its Return code, when it is probed again and the desired items it keeps off the device' }) refusals!: DeviceRefusalHoldDto[];
   @ApiProperty({ type: [SkippedMemberDto], description: 'members not sent because a stored value cannot travel in a command' }) skipped!: SkippedMemberDto[];
@@ -189,14 +212,19 @@ export class DeviceConvergenceDto {
       'not desired items, so they do not make the state pending or divergent. First 100 members',
   })
   cannotHold!: DeviceCannotHoldDto[];
-  @ApiProperty({ example: 30000, nullable: true, type: Number, description: 'the users the device says it can hold (~MaxUserCount, registration or latest parameters); null when it never said' })
+  @ApiProperty({
+    example: 30000,
+    nullable: true,
+    type: Number,
+    description: "the device's ~MaxUserCount as it reported it (registration or latest parameters); null when it never said. A figure of the firmware's own, not a count of users (the manual's examples give ~MaxUserCount=50 beside ~MaxAttLogCount=10 and TransactionCount=23): fullness is judged from the device's answers (capacityExceeded)",
+  })
   maxUserCount!: number | null;
   @ApiProperty({ example: 1200, description: 'the users (persons and visitors) the database gives this device' }) users!: number;
   @ApiProperty({
     example: null,
     nullable: true,
     type: String,
-    description: 'set when `users` is above `maxUserCount`: the device refuses the users beyond its capacity and no retry makes room for them, so the excess is said here (and the state is divergent) until levels change or the device reports more capacity',
+    description: 'set while the device answers that it is full (a `capacity` Return: -18, -1001) to items it still lacks: which Return, how many items, what to do. The state is divergent meanwhile; the items are retried with backoff and at once when their data changes',
   })
   capacityExceeded!: string | null;
 }
