@@ -16,11 +16,13 @@ export interface DeviceConfirmed {
   hold: Set<ItemId>;
   /** Items whose last command failed and whose backoff is over (a success, or the planner finding them as desired, clears it). */
   failing: Set<ItemId>;
+  /** Items (held or not) whose last command the device answered with a negative Return: sent apart (ComposeOptions.alone). */
+  refused: Set<ItemId>;
   /** Pins carrying a "not sent" note. */
   skipped: Set<string>;
   /**
    * Of the held items, the content (hash) whose failures hold them (sync_item.error_hash: a terminal's ERRORLOG, a
-   * photo too large): a change of the data supersedes the backoff (releaseSuperseded).
+   * put the device answered with a negative Return): a change of the data supersedes the backoff (releaseSuperseded).
    */
   heldContent: Map<ItemId, string>;
 }
@@ -53,8 +55,8 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
 
 /** loadConfirmed as a read that can share a round trip (read-together.ts). */
 export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<string, DeviceConfirmed>> {
-  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; failing: boolean; skipped: boolean; error_hash: string | null }>) => {
-    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), failing: new Set(), skipped: new Set(), heldContent: new Map() }]));
+  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; failing: boolean; refused: boolean; skipped: boolean; error_hash: string | null }>) => {
+    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), failing: new Set(), refused: new Set(), skipped: new Set(), heldContent: new Map() }]));
     for (const r of rows) {
       const d = out.get(r.device_id)!;
       const id = itemId(r.kind as never, r.key);
@@ -63,6 +65,7 @@ export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<str
         d.hold.add(id);
         if (r.error_hash !== null) d.heldContent.set(id, r.error_hash);
       } else if (r.failing) d.failing.add(id);
+      if (r.refused) d.refused.add(id);
       if (r.skipped) d.skipped.add(r.key);
     }
     return out;
@@ -70,13 +73,13 @@ export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<str
   return read(
     // Two arms rather than one OR: `kind IN (…) OR key IN (…)` reads every item of the devices (all their
     // members) for a write about one pin; each arm alone is an index lookup.
-    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, failures > 0 AS failing, skipped IS NOT NULL AS skipped, error_hash FROM sync_item
+    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, failures > 0 AS failing, (failures > 0 AND last_return < 0) AS refused, skipped IS NOT NULL AS skipped, error_hash FROM sync_item
       WHERE device_id = ANY($1) ${
         pins === null
           ? ''
           : `AND kind IN (${DEVICE_KINDS_SQL})
      UNION ALL
-     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), failures > 0, skipped IS NOT NULL, error_hash FROM sync_item
+     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), failures > 0, failures > 0 AND last_return < 0, skipped IS NOT NULL, error_hash FROM sync_item
       WHERE device_id = ANY($1) AND kind NOT IN (${DEVICE_KINDS_SQL}) AND key IN (SELECT unnest($2::text[]))`
       }`,
     pins === null ? [deviceIds] : [deviceIds, pins],

@@ -73,7 +73,8 @@ interface Placement {
 
 function appendable(c: PlannedCommand): string | null {
   const r = c.ref;
-  if (!r.kind || !APPENDABLE.has(r.kind) || !r.put?.length || r.del?.length || r.clear || r.verify) return null;
+  // An item sent apart (SyncRef.alone) is sent apart so that its Return is its own: never added to another command.
+  if (!r.kind || !APPENDABLE.has(r.kind) || !r.put?.length || r.del?.length || r.clear || r.verify || r.alone) return null;
   return HEADER.exec(c.command)?.[0] ?? null;
 }
 
@@ -125,7 +126,7 @@ export function tailsRead(sns: readonly string[]): Read<TailRow[]> {
        CROSS JOIN LATERAL (
          SELECT id, device_sn, COALESCE(bytes, octet_length(command)) AS bytes, COALESCE(records, ${commandRecordsSql('command')}) AS records,
                 substring(substr(command, 1, ${HEAD_CHARS}) from '^DATA UPDATE [^ \\n]+ ') AS head, meta->>'kind' AS kind,
-                (meta ? 'sync' AND meta ? 'put' AND NOT meta ? 'del' AND NOT meta ? 'clear' AND NOT meta ? 'verify') AS put_only, keys
+                (meta ? 'sync' AND meta ? 'put' AND NOT meta ? 'del' AND NOT meta ? 'clear' AND NOT meta ? 'verify' AND NOT meta ? 'alone') AS put_only, keys
            FROM device_command WHERE device_sn = s.sn AND state = 'pending' ORDER BY id DESC LIMIT ${TAIL} FOR UPDATE SKIP LOCKED
        ) t`,
     [sns],

@@ -278,6 +278,11 @@ export interface SyncRef {
   /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
   appended?: true;
   /**
+   * The command carries one item the device refused before in a command of several (ComposeOptions.alone): it takes
+   * no other write's records (pending-append.ts), so its Return is that item's alone.
+   */
+  alone?: 1;
+  /**
    * On the first count of a re-registration's verification that went ahead of the writes waiting for the panel
    * (SyncReconciler.countFirst): the pins those writes were for, planned again once the count is judged (unless a
    * full sync is owed by then); `device`: every pin of the device (too many to list).

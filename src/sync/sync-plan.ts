@@ -158,6 +158,12 @@ export interface ComposeOptions {
    * refused for good (`DATA DELETE user *`, keyed apart from the deletes by PIN). Defaults to refusedRemove.
    */
   refusedClear?: ReadonlySet<ItemKind>;
+  /**
+   * Items the device last answered with a negative Return (DeviceConfirmed.refused): each goes out in a command of its
+   * own (SyncRef.alone). One Return answers a whole multi-record command, so a refusal of several records does not say
+   * which was refused: sent apart, the others land and the refused one is known, and it no longer costs them.
+   */
+  alone?: ReadonlySet<ItemId>;
 }
 
 /**
@@ -184,8 +190,15 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   }
   const hashOf = (kind: ItemKind, key: string) => hashes.get(`${kind}\t${key}`)!;
   const member = (pin: string) => desired.members.get(pin)!;
-  const emit = (kind: ItemKind, chunks: Array<{ command: string; put: Array<[string, string]> }>) => {
-    for (const c of chunks) out.push({ command: c.command, ref: ref(kind, { put: c.put }) });
+  const emit = (kind: ItemKind, chunks: Array<{ command: string; put: Array<[string, string]>; alone?: true }>) => {
+    for (const c of chunks) out.push({ command: c.command, ref: ref(kind, { put: c.put, ...(c.alone ? { alone: 1 as const } : {}) }) });
+  };
+  /** chunkGroups, each group of an item in `o.alone` in a command of its own (marked `alone`). */
+  const apart = <T>(kind: ItemKind, groups: readonly Group<T>[], build: (records: T[]) => string, maxBytes?: number) => {
+    const alone = (g: Group<T>) => o.alone?.has(itemId(kind, g.key)) ?? false;
+    if (!groups.some(alone)) return chunkGroups(groups, build, maxBytes);
+    const single = groups.filter(alone).flatMap((g) => chunkGroups([g], build, maxBytes).map((c) => ({ ...c, alone: true as const })));
+    return [...chunkGroups(groups.filter((g) => !alone(g)), build, maxBytes), ...single];
   };
 
   const rights = rightsTable(device);
@@ -212,18 +225,18 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
 
   // Time zones before the rights that name them.
   const tzs = (puts.get('tz') ?? []).map(Number).sort((a, b) => a - b);
-  emit('tz', chunkGroups(tzs.map((tz) => ({ key: String(tz), hash: hashOf('tz', String(tz)), records: [desired.timezones.get(tz)!] })), dataUpdateTimezone));
+  emit('tz', apart('tz', tzs.map((tz) => ({ key: String(tz), hash: hashOf('tz', String(tz)), records: [desired.timezones.get(tz)!] })), dataUpdateTimezone));
 
   // Holidays can only be deleted all at once (`holiday *`, manual 9.1.2): any removal or change resends the table.
   const hdayPuts = puts.get('hday') ?? [];
   const hdayChange = (removes.get('hday') ?? []).length > 0 || hdayPuts.some((d) => current.has(`hday\t${d}`));
   const hdays = o.full || hdayChange ? [...desired.holidays.keys()] : hdayPuts;
   if ((o.full || hdayChange) && !o.refusedRemove?.has('hday') && !o.refused?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
-  emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
+  emit('hday', apart('hday', hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
 
   // A channel controller's pass rules: an update overwrites the row of its PasswayTimeZoneId in place.
   const rules = (puts.get('gatepassrule') ?? []).map(Number).sort((a, b) => a - b);
-  emit('gatepassrule', chunkGroups(rules.map((tz) => ({ key: String(tz), hash: hashOf('gatepassrule', String(tz)), records: [desired.passRules.get(tz)!] })), dataUpdateGatePassRule));
+  emit('gatepassrule', apart('gatepassrule', rules.map((tz) => ({ key: String(tz), hash: hashOf('gatepassrule', String(tz)), records: [desired.passRules.get(tz)!] })), dataUpdateGatePassRule));
 
   // A firmware that refused for good to delete from its rights table (DATA DELETE usereleauthorize / userauthorize)
   // still takes updates: a right the database withdrew is overwritten with no door (no floor) in each time zone it
@@ -241,7 +254,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     if (noDelete && had !== '?') revoked.set(pin, emptied(pin, lost));
     else if (o.force || had === '?' || lost.length > 0) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
   }
-  emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
+  emit('user', apart('user', (puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
   // A right that kept some time zones and lost others where deletes are refused: the lost ones stay on the panel as
   // rows of no door, so the update is confirmed as what the panel then holds (`1:1,2:`), not as the database's right
   // (`1:1`), as removeRights below does for a right that lost every time zone. Confirmed as the database's right, the
@@ -253,7 +266,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     const hash = authHash(records);
     return hash === current.get(`${rights.kind}\t${pin}`) ? [] : [{ key: pin, hash, records }];
   });
-  emit(rights.kind, chunkGroups(rightsPuts, rights.build));
+  emit(rights.kind, apart(rights.kind, rightsPuts, rights.build));
   /**
    * A member's rights leave the device: deleted by Pin, or emptied in every time zone it held where deletes are refused.
    * The emptied rows stay on the panel, so the update is confirmed as what the item then is (each time zone, no door:
@@ -277,13 +290,13 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
 
   const cardPins = puts.get('card') ?? [];
   for (const pin of cardPins) if (current.has(`card\t${pin}`)) del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
-  emit('card', chunkGroups(cardPins.map((pin) => ({ key: pin, hash: hashOf('card', pin), records: member(pin).cards })), dataUpdateMulCardUser));
+  emit('card', apart('card', cardPins.map((pin) => ({ key: pin, hash: hashOf('card', pin), records: member(pin).cards })), dataUpdateMulCardUser));
 
   const photoPins = puts.get('photo') ?? [];
   if (device.dialect.photo === 'biophoto') {
-    emit('photo', chunkGroups(photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, type: device.photoType, no: 0, index: 0, content: member(pin).photo! }] })), dataUpdateBiophoto, MAX_PHOTO_COMMAND_BYTES));
+    emit('photo', apart('photo', photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, type: device.photoType, no: 0, index: 0, content: member(pin).photo! }] })), dataUpdateBiophoto, MAX_PHOTO_COMMAND_BYTES));
   } else if (device.dialect.photo === 'userpic') {
-    emit('photo', chunkGroups(photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, content: member(pin).photo! }] })), dataUpdateUserPic, MAX_PHOTO_COMMAND_BYTES));
+    emit('photo', apart('photo', photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, content: member(pin).photo! }] })), dataUpdateUserPic, MAX_PHOTO_COMMAND_BYTES));
   }
 
   // Templates per slot (Type, No): changed slots are sent, slots gone are deleted; a set in doubt (`?`) is
@@ -305,7 +318,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
       entry.groups.push({ key: pin, hash, records: set.records as never[] });
     }
   }
-  for (const { build, groups } of bioSets.values()) emit('bio', chunkGroups(groups, build));
+  for (const { build, groups } of bioSets.values()) emit('bio', apart('bio', groups, build));
 
   // Removals: a member leaving the device loses rights and user, then the templates, cards and photo it
   // holds (manual 9.1.2); a member staying loses only what it no longer has.
@@ -353,6 +366,7 @@ export interface ComposeInput {
   refused: ReadonlySet<ItemKind>;
   refusedRemove: ReadonlySet<ItemKind>;
   refusedClear?: ReadonlySet<ItemKind>;
+  alone?: ReadonlySet<ItemId>;
 }
 
 const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((k) => b.has(k));
@@ -371,6 +385,7 @@ export function composesAlike(a: ComposeInput, b: ComposeInput): boolean {
   if (!sameSet(a.refused, b.refused) || !sameSet(a.refusedRemove, b.refusedRemove)) return false;
   if (!sameSet(a.refusedClear ?? a.refusedRemove, b.refusedClear ?? b.refusedRemove)) return false;
   if (!sameList(a.diff.put, b.diff.put) || !sameList(a.diff.remove, b.diff.remove)) return false;
+  if (a.diff.put.some((id) => (a.alone?.has(id) ?? false) !== (b.alone?.has(id) ?? false))) return false;
   // Holidays go out as a whole table when one changes (and in a full sync).
   if (!sameList([...a.desired.holidays.keys()], [...b.desired.holidays.keys()])) return false;
   for (const id of a.diff.put) if (a.hashes.get(id) !== b.hashes.get(id) || a.current.get(id) !== b.current.get(id)) return false;

@@ -496,9 +496,10 @@ export class SyncPlannerService {
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
       // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
-      const input: ComposeInput = { device, desired: send.want, hashes: send.hashes, diff: send.diff, current: base, refused, refusedRemove, refusedClear };
+      const alone = have.refused;
+      const input: ComposeInput = { device, desired: send.want, hashes: send.hashes, diff: send.diff, current: base, refused, refusedRemove, refusedClear, alone };
       const twin = composed.find((c) => c.mode === mode && composesAlike(c.input, input));
-      const commands = twin?.commands ?? composeCommands(device, send.want, send.hashes, send.diff, base, { plan, full: mode === 'full', force: mode === 'force', resend: mode !== 'diff', refused, refusedRemove, refusedClear });
+      const commands = twin?.commands ?? composeCommands(device, send.want, send.hashes, send.diff, base, { plan, full: mode === 'full', force: mode === 'force', resend: mode !== 'diff', refused, refusedRemove, refusedClear, alone });
       if (!twin && composed.length < COMPOSED_KEPT) composed.push({ mode, input, commands });
       // A note "not sent" is cleared once the member goes out.
       for (const id of send.diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });

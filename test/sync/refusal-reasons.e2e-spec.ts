@@ -91,3 +91,41 @@ describe('reasons apart', () => {
     expect(await personOn('7611', 'RSN00002')).toMatchObject({ state: 'synced', lastReason: null });
   });
 });
+
+describe('one Return for a command of several records', () => {
+  it('claims none of them held, sends them apart on retry so the refused one is known, and the others land', async () => {
+    const cfg = t.app.get<AppConfig>(APP_CONFIG);
+    const { d, level } = await panel('RSN00003', '10.76.0.3', 'RSNC', (c) => (names(c, 'user', '7623') ? -18 : undefined));
+    // Saved while the panel does not poll: the three user records travel in one command (pending-append.ts).
+    for (const pin of ['7621', '7622', '7623']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await reconciler.idle();
+    await d.sim.pollUntilIdle({ maxPolls: 30 });
+    const userCommands = () => d.sim.received.filter((r) => r.command.startsWith('DATA UPDATE user '));
+    expect(userCommands().map((r) => [1 + r.continuation.length, r.result])).toEqual([[3, -18]]);
+    // One Return for three: none is claimed held.
+    for (const pin of ['7621', '7622', '7623']) expect(await personOn(pin, 'RSN00003')).toMatchObject({ state: 'divergent', holds: false, lastReturn: -18 });
+    // Retried once their backoff is over (ended here, and short from now on), one record per command: the two the
+    // panel takes land, the refused one is known.
+    await t.ds.query(`UPDATE sync_item SET next_try_at = now() WHERE failures > 0 AND device_id = (SELECT id FROM device WHERE sn = 'RSN00003')`);
+    Object.assign(cfg, { syncRetryBaseMs: 200, syncRetryMaxMs: 400 });
+    try {
+      for (let i = 0; i < 40 && d.sim.table('user').length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        await reconciler.runOnce();
+        await settle(d);
+      }
+    } finally {
+      Object.assign(cfg, { syncRetryBaseMs: 600_000, syncRetryMaxMs: 600_000 });
+    }
+    await settle(d);
+    expect(d.sim.table('user').map((r) => r.Pin).sort()).toEqual(['7621', '7622']);
+    const retries = userCommands().slice(1);
+    expect(retries.length).toBeGreaterThanOrEqual(3);
+    expect(retries.every((r) => r.continuation.length === 0)).toBe(true);
+    const conv = await convergenceOf(t, 'RSN00003');
+    expect(conv.failing).toEqual([expect.objectContaining({ reason: 'capacity', returnCode: -18, items: 1, examples: ['user 7623'] })]);
+    expect(await personOn('7621', 'RSN00003')).toMatchObject({ state: 'synced', holds: true });
+    expect(await personOn('7622', 'RSN00003')).toMatchObject({ state: 'synced', holds: true });
+    expect(await personOn('7623', 'RSN00003')).toMatchObject({ state: 'divergent', holds: false, lastReason: 'capacity' });
+  });
+});
