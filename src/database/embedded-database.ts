@@ -45,10 +45,13 @@ function unusable(dataDir: string, err: unknown): Error {
   if (!UNUSABLE.has(code)) return err as Error;
   const uid = process.getuid?.();
   const who = uid === undefined ? 'this process' : `this process (uid ${uid})`;
+  // Giving the directory to the gateway's user helps a permission refusal only: not a file, /proc or a read-only mount.
+  const chown = code === 'EACCES' || code === 'EPERM'
+    ? `Give the directory to the user the gateway runs as (${uid === undefined ? '' : `chown -R ${uid} ${dataDir}; `}the Docker image runs as node, uid 1000), `
+    : '';
   return new DataDirectoryUnusableError(
     `DATA_DIR ${dataDir} cannot be used: ${who} cannot create or write it (${(err as Error).message}). ` +
-      `Give the directory to the user the gateway runs as (${uid === undefined ? '' : `chown -R ${uid} ${dataDir}; `}the Docker image runs as node, uid 1000), ` +
-      'set DATA_DIR to a directory it may write, or set DATABASE_URL to use a PostgreSQL server.',
+      `${chown}${chown ? 'set' : 'Set'} DATA_DIR to a directory it may write, or set DATABASE_URL to use a PostgreSQL server.`,
     { cause: err },
   );
 }
