@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { refillAfterSave } from './refill';
 import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
@@ -58,11 +59,20 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto, note }: { initial: Form; version?: string; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean; note?: string }) {
+function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto, note }: { initial: Form; version?: string; filled?: number; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean; note?: string }) {
   const [f, setF] = useState<Form>(initial);
   // The person as the form was filled from it (the detail is read again while a panel confirms; the form is not):
   // a save over a change made since, by another operator or the API, is refused rather than putting back the old values.
-  const [readVersion] = useState(version);
+  const [readVersion, setReadVersion] = useState(version);
+  // What the last Save sent: the refill after it (`filled` moves on) keeps any field changed since (refill.ts).
+  const sent = useRef<Form | undefined>(undefined);
+  const filledFor = useRef(filled);
+  useEffect(() => {
+    if (filled === filledFor.current) return;
+    filledFor.current = filled;
+    setF((now) => refillAfterSave(now, sent.current, initial));
+    setReadVersion(version);
+  }, [filled]);
   const levels = useLoad(() => api('GET', 'catalog/levels'));
   const depts = useLoad(() => api('GET', 'catalog/departments'));
   const a = useAction();
@@ -99,6 +109,7 @@ function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdS
     };
     // A device that is offline keeps what it held until it polls again: the message names it.
     const saved = (r: unknown) => `Saved ${body.pin}${offlineReceiversNote(r as Parameters<typeof offlineReceiversNote>[0], 'the change')}`;
+    sent.current = f;
     const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body));
     // As CVSecurity does, the person stays open, read again: the form shows what was saved and the Panels table its
     // way to the panels. The confirmation is the page's (`note`, beside this Save button once the form is filled again).
@@ -349,7 +360,8 @@ function PanelsOfPerson({ devices, timeSegments, go }: { devices: any[]; timeSeg
 function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved }: { pin: string; me: Me; go: Go; onClose: () => void; onSaved: (pin: string, saved: string) => void; onChanged: () => void; rev: number; saved?: string }) {
   // Read again after each save (`rev`), the person shown until the answer comes: the page keeps its height, so the
   // operator stays where they pressed Save rather than being thrown to the top while it reads. The answer carries the
-  // save it was read for: the form is filled again from it (a re-read while a panel confirms leaves the form alone).
+  // save it was read for: the form is filled again from it, over any field the operator changed since pressing Save
+  // (a re-read while a panel confirms leaves the form alone).
   const detail = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`).then((d: any) => ({ ...d, rev })), [pin, rev]);
   const { data, error, reload } = detail;
   const a = useAction();
@@ -425,7 +437,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved }: 
         </div>
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
-      <PersonEditor key={`${left ? 'left' : 'active'}-${data.rev}`} initial={initial} version={data.version} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} note={data.rev === rev ? saved : undefined} />
+      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} filled={data.rev} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} note={data.rev === rev ? saved : undefined} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
       <Confirm
