@@ -9,6 +9,7 @@ import { newId } from '../common/ids';
 import { isDeadlock } from '../common/write-transaction';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
+import { keepsStringPins, personPinsOf, pinValue, pinValueSql } from '../person/pin-value';
 import type { DeviceSession } from '../push/device-registry.service';
 import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
@@ -104,15 +105,31 @@ export class AttendanceEnrolmentService {
     private readonly planner: SyncPlannerService,
   ) {}
 
-  async ingest(m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]): Promise<void> {
+  /**
+   * The persons of the upload's pins stay until it is stored: a REST delete of one (which locks the person for
+   * update) waits for the upload, or the upload for the delete and then finds no person. Without it a template or
+   * photo line for a person deleted meanwhile failed the whole upload (foreign key: "The record is referenced by
+   * other records"), refused to the terminal. Key share: the upload's own updates of those persons take no more.
+   * The same read finds digit pins by their number: a terminal keeping numeric PINs was sent person 0412 as PIN=0412
+   * and uploads its user, templates and photo under 412; the records are renamed to 0412 (personPinsOf), so they
+   * update that person, and are compared with what was sent to it, rather than creating a twin 412.
+   */
+  private async lockPersonsOf(m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]): Promise<OperlogRecord[]> {
+    const pins = [...new Set(records.map((r) => ('pin' in r ? r.pin : '')).filter(Boolean))];
+    const numbers = keepsStringPins(device.capabilities) ? [] : pins.flatMap((p) => pinValue(p) ?? []);
+    const rows: Array<{ pin: string }> = await m.query(
+      `SELECT pin FROM person WHERE pin = ANY($1::varchar[]) OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ANY($2::text[])) ORDER BY pin FOR KEY SHARE`,
+      [pins, numbers],
+    );
+    const named = personPinsOf(pins, rows.map((r) => r.pin), keepsStringPins(device.capabilities));
+    return records.map((r) => ('pin' in r && named.get(r.pin) !== r.pin ? { ...r, pin: named.get(r.pin)! } : r));
+  }
+
+  async ingest(m: EntityManager, device: DeviceSession, upload: readonly OperlogRecord[]): Promise<void> {
+    const records = await this.lockPersonsOf(m, device, upload);
     const users = records.filter((r): r is UserInfoRecord => r.kind === 'USER');
     const templates = records.filter((r): r is TemplateRecord => r.kind === 'FP' || r.kind === 'FACE' || r.kind === 'FVEIN' || r.kind === 'BIODATA');
     const photos = records.filter((r): r is PhotoRecord => r.kind === 'USERPIC');
-    // The persons of the upload's pins stay until it is stored: a REST delete of one (which locks the person for
-    // update) waits for the upload, or the upload for the delete and then finds no person. Without it a template or
-    // photo line for a person deleted meanwhile failed the whole upload (foreign key: "The record is referenced by
-    // other records"), refused to the terminal. Key share: the upload's own updates of those persons take no more.
-    await m.query(`SELECT 1 FROM person WHERE pin = ANY($1::varchar[]) ORDER BY pin FOR KEY SHARE`, [[...new Set(records.map((r) => ('pin' in r ? r.pin : '')).filter(Boolean))]]);
     const { ids, touched, doubt, held, stale } = await this.applyUsers(m, device, users, { joinArea: true });
     // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
     // line would create it (they are the person's enrolment; dropping them would lose it without a trace).

@@ -26,3 +26,37 @@ const PIN_VALUE_LOCK = 0x50494e56;
 export function lockPinValues(m: EntityManager, numbers: readonly string[]): Promise<void> {
   return lockKeys(m, PIN_VALUE_LOCK, numbers);
 }
+
+/**
+ * `LEFT JOIN LATERAL … <alias>`: the person a device's event or punch names by `pin` (a SQL expression), for the
+ * ingest statements. A panel or terminal keeping numeric PINs was sent "0412" and reports 412, so when no person
+ * holds the pin as written, a digit pin finds the person whose digit pin stands for the same number (through
+ * ix_person_pin_value: the UNION ALL under LIMIT 1 runs that branch only on an exact miss, so the usual event costs
+ * one index probe as before). A device announcing string PINs (capabilities' dialect pin 'string') keeps what it was sent and
+ * is matched exactly.
+ */
+export const devicePersonJoinSql = (alias: string, pin: string, deviceId: string): string => `LEFT JOIN LATERAL (
+    SELECT * FROM person WHERE pin = ${pin}
+    UNION ALL
+    SELECT * FROM person WHERE ${pin} ~ '^[0-9]+$' AND pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ${pinValueSql(pin)}
+      AND NOT EXISTS (SELECT 1 FROM device sd WHERE sd.id = ${deviceId} AND sd.capabilities->'dialect'->>'pin' = 'string')
+    LIMIT 1) ${alias} ON true`;
+
+/** Whether a device keeps PINs as written (it announced StringPinFunOn=1); others keep the number only. */
+export const keepsStringPins = (capabilities: { dialect?: { pin?: string } } | null | undefined): boolean => capabilities?.dialect?.pin === 'string';
+
+/**
+ * The person's pin each of a device's pins names, given the stored pins found for them (by the pin or, for digit
+ * pins, its number): the pin itself when stored as written or when no stored digit pin stands for its number (a new
+ * user), else the stored twin ("0412" for the 412 a numeric-PIN terminal reports). A string-PIN device's pins stay.
+ */
+export function personPinsOf(devicePins: readonly string[], stored: readonly string[], stringPins: boolean): Map<string, string> {
+  const exact = new Set(stored);
+  const byNumber = new Map(stored.flatMap((p) => (pinValue(p) === null ? [] : [[pinValue(p)!, p] as const])));
+  return new Map(
+    devicePins.map((pin) => {
+      const number = pinValue(pin);
+      return [pin, exact.has(pin) || stringPins || number === null ? pin : (byNumber.get(number) ?? pin)];
+    }),
+  );
+}

@@ -22,6 +22,7 @@ import { AttendanceIngestService, realtimePunch } from './attendance/attendance-
 import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
 import { int32 } from '../common/whole-number';
+import { devicePersonJoinSql } from '../person/pin-value';
 import { collidingRecords, eventContent, STORED_CONTENT_SQL, storedContents, type StoredContentRow } from './event-content';
 import {
   bodyTemperatureCelsius,
@@ -181,7 +182,7 @@ function realtimeSql(names: NameSource, doors: boolean, publish: Publish = 'outb
   const point = `CASE WHEN ${AUX_IN_EVENT} THEN ${fromParams ? 'e.dev_alias' : 'dv.alias'} || '-AuxIn-' || e.door_no ELSE ${fromParams ? 'e.door_name' : 'd.name'} END`;
   return `
   WITH ins AS (INSERT INTO ${EVENT_COLUMNS}
-  SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, e.pin,
+  SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, COALESCE(p.pin, e.pin),
     p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name, dp.code, dp.name, e.card_no, ${notAux(fromParams ? 'e.door_id' : 'd.id')}, e.door_no,
     ${(fromParams ? ['e.door_name', 'e.reader_id', 'e.reader_name'] : ['d.name', 'r.id', 'r.name']).map(notAux).join(', ')},
     e.reader_state, e.event_no, e.event_name, e.event_level, ${point}, e.verify_mode_no, e.verify_mode_name,
@@ -191,7 +192,7 @@ function realtimeSql(names: NameSource, doors: boolean, publish: Publish = 'outb
   LEFT JOIN area a ON a.id = dv.area_id
   LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
   LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state`}
-  LEFT JOIN person p ON p.pin = e.pin
+  ${devicePersonJoinSql('p', 'e.pin', 'e.device_id')}
   LEFT JOIN department dp ON dp.id = p.dept_id
   ${fromParams ? `WHERE ${NAMES_CURRENT}${guarded ? ` AND NOT ${PUSH_TARGET_ENABLED}` : ''}` : ''}
   ORDER BY e.ord

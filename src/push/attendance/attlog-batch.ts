@@ -6,6 +6,7 @@ import { excludedOf, intoOf, listOf, tableOf } from '../../database/columns';
 import type { BatchClient } from '../../database/group-commit';
 import { recordArray, textArray, type RecordField } from '../../database/pg-array';
 import { EVENT_JSON_WHILE_TARGET_ENABLED, OUTBOX_INTO } from '../../pushCenter/push-center-tables';
+import { devicePersonJoinSql } from '../../person/pin-value';
 
 /**
  * SQL for the stamps `held` (att_terminal.stamps: table → Stamp) with `incoming`, an object of one table's Stamp
@@ -189,11 +190,11 @@ const TAKES_READING = `EXCLUDED.via = 'ATTLOG' AND (att_transaction.via = 'rtlog
 const PUNCH_INTO = intoOf(AttTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'eventTime', 'pin', 'personId', 'name', 'lastName',
   'deptCode', 'deptName', 'areaName', 'cardNo', 'status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via']);
 /** A line's row after its key, joined at insert time with device, area, person and department names. */
-const PUNCH_VALUES = `dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
+const PUNCH_VALUES = `dv.id, dv.sn, dv.alias, e.event_time, COALESCE(p.pin, e.pin), p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
     e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb, e.via`;
 const PUNCH_JOINS = `JOIN device dv ON dv.id = e.device_id
   LEFT JOIN area a ON a.id = dv.area_id
-  LEFT JOIN person p ON p.pin = e.pin
+  ${devicePersonJoinSql('p', 'e.pin', 'dv.id')}
   LEFT JOIN department dp ON dp.id = p.dept_id`;
 const PUNCH_RETURNING = `${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn', 'deviceId'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event`;
 
