@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { int32 } from '../common/whole-number';
 import { DataSource } from 'typeorm';
+import { devicePersonJoinSql } from '../person/pin-value';
 import { excludedOf, intoOf, listOf, placeholders } from '../database/columns';
 import { MODULE_TRANSACTION, PSG_COUNTER } from '../elevator/module-tables';
 import { PUBLISH_INSERTED_MODULE_EVENTS } from '../elevator/module-transaction-publish';
@@ -43,7 +44,7 @@ function storeEventsSql(module: 'ele' | 'psg'): string {
   return `WITH ins AS (INSERT INTO ${intoOf(MODULE_TRANSACTION, ['module', 'uniqueKey', 'xid', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
       'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName', 'eventLevel',
       'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'alarmType', 'gateType'])}
-    SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name,
+    SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, COALESCE(p.pin, e.pin), p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name,
       dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, ${readerName}, e.reader_state, e.event_no, e.event_name, e.event_level,
       pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
       CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
@@ -53,7 +54,7 @@ function storeEventsSql(module: 'ele' | 'psg'): string {
     JOIN device dv ON dv.id = $2
     LEFT JOIN area a ON a.id = dv.area_id
     ${point}
-    LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
+    ${devicePersonJoinSql('p', 'e.pin', 'dv.id')} LEFT JOIN department dp ON dp.id = p.dept_id
     ORDER BY e.ord
     ON CONFLICT (${listOf(MODULE_TRANSACTION, ['module', 'uniqueKey'])}) DO NOTHING RETURNING *),
     ${PUBLISH_INSERTED_MODULE_EVENTS}

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settleTerminal } from '../attendance/attendance-helpers';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { connectedSim } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -63,4 +64,15 @@ it('a USER line and fingerprint a numeric-PIN terminal uploads under 412 update 
   const persons = await t.ds.query(`SELECT p.pin, p.name, (SELECT count(*)::int FROM bio_template b WHERE b.person_id = p.id) AS templates FROM person p WHERE p.pin LIKE '%412' ORDER BY p.pin`);
   expect(persons).toEqual([{ pin: '0412', name: 'Zoe Menu', templates: 1 }]);
   expect((await t.get('/api/person/get/0412')).body).toMatchObject({ code: 0, data: { pin: '0412', name: 'Zoe Menu' } });
+});
+
+it('an elevator controller keeping numeric PINs: its event under 412 is person 0412’s in eleTransaction/list', async () => {
+  const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'PINELE-1', floors: 2, registryExtras: { StringPinFunOn: 0 } });
+  expect((await ec.connect()).registered).toBe(true);
+  const up = await ec.uploadRtlog([{ time: '2026-03-01 09:00:00', pin: 412, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 1, index: 61 }]);
+  expect(up.status).toBe(200);
+  const r = await t.get('/api/eleTransaction/list', { personPin: '0412', pageNo: 1, pageSize: 50 });
+  expect(r.body.code).toBe(0);
+  expect(r.body.data).toHaveLength(1);
+  expect(r.body.data[0]).toMatchObject({ pin: '0412', name: 'Zoe Menu', devSn: 'PINELE-1' });
 });
