@@ -15,6 +15,7 @@ import { requireHost } from './vis-reservation.service';
 import { VisCode } from './visitor-codes';
 import { VisitorDevicesService } from './visitor-devices.service';
 import { checkCertType, checkVisitor, requireVisitDate, requireVisitEnd, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
+import { pinValueSql } from '../person/pin-value';
 
 /** Visitor numbers start here (8xxxxxxx, as the manual's 2.17.3 example). */
 export const FIRST_VISITOR_PIN = 80000001;
@@ -172,7 +173,11 @@ export class VisRegistrationService {
     if (prev) return prev.visitor_pin;
     for (;;) {
       const [{ pin }]: Array<{ pin: string }> = await m.query(`SELECT nextval('vis_visitor_pin_seq')::text AS pin`);
-      const [taken] = await m.query(`SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1 LIMIT 1`, [pin]);
+      // Nor a person's digit pin of the same number ("080000001"): a panel keeping numeric PINs holds both as one user.
+      const [taken] = await m.query(
+        `SELECT 1 FROM person WHERE pin = $1 OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ${pinValueSql('$1')}) UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1 LIMIT 1`,
+        [pin],
+      );
       if (!taken) return pin;
     }
   }

@@ -76,3 +76,17 @@ it('an elevator controller keeping numeric PINs: its event under 412 is person 0
   expect(r.body.data).toHaveLength(1);
   expect(r.body.data[0]).toMatchObject({ pin: '0412', name: 'Zoe Menu', devSn: 'PINELE-1' });
 });
+
+it('a visitor is not given the number of a person’s zero-led digit pin: the next free visitor pin is taken', async () => {
+  const [{ next }] = await t.ds.query(`SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS next FROM vis_visitor_pin_seq`);
+  expect((await t.post('/api/person/add', { pin: `0${next}`, name: 'Host' })).body.code).toBe(0);
+  expect((await t.post('/api/person/add', { pin: '8300', name: 'Emp' })).body.code).toBe(0);
+  const at = (ms: number) => new Date(Date.now() + ms).toISOString().slice(0, 19).replace('T', ' ');
+  const r = await t.post('/api/visRegistration/add', {
+    persPersonPin: '8300', certType: '8', certNum: 'V8301', visEmpName: 'Vis', visitReason: 'visit', visitorCount: '1', startTime: at(-3600_000), endTime: at(3600_000),
+  });
+  expect(r.body.code).toBe(0);
+  const [{ visitor_pin }] = await t.ds.query(`SELECT visitor_pin FROM vis_registration WHERE cert_num = 'V8301'`);
+  expect(visitor_pin).not.toBe(next);
+  expect(visitor_pin.replace(/^0+/, '')).not.toBe(next);
+});
