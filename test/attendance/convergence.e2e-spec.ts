@@ -627,7 +627,13 @@ describe('an enrolment at a terminal that refused a template written through RES
       term.users.get(pin)!.name = 'Faye';
       await term.uploadUser(pin);
     }
-    expect(await convergence(sn)).toMatchObject({ divergent: true });
+    const after = await convergence(sn);
+    if (what.startsWith('a finger')) {
+      // The terminal's own finger changed the person's templates: the content it refused is superseded, so the item
+      // goes out again at once (pending), as any change of refused data does; it is never taken as held.
+      expect(after).toMatchObject({ divergent: false, state: 'pending' });
+      expect(after.pendingCommands).toBeGreaterThan(0);
+    } else expect(after).toMatchObject({ divergent: true });
     const want = what.startsWith('a finger') ? ['1', '2'] : ['1'];
     await gatherUntil(retriedAndSettled(term), () => term.templatesOf(pin).length >= want.length);
     expect(term.templatesOf(pin).map((x) => x.fields.No).sort()).toEqual(want);

@@ -473,7 +473,7 @@ describe.skipIf(!run.executable)('operator console in Chromium', () => {
         const doors: any = await (await fetch('/console/api/doors')).json();
         return Promise.all([
           fetch('/console/api/persons', { method: 'POST', headers: h, body: JSON.stringify({ pin: 'v1', name: 'Nope' }) }).then((r) => r.status),
-          fetch(`/console/api/doors/${doors.data[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),
+          fetch(`/console/api/doors/${doors.data.rows[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),
           fetch('/console/api/persons/4711', { method: 'DELETE', headers: h }).then((r) => r.status),
         ]);
       });

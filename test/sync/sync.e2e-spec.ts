@@ -118,12 +118,12 @@ describe('full sync of a device (syncDeviceFull), batched', () => {
       {
         deviceSn: 'SYNCA0001', deviceAlias: '10.5.0.1', state: 'synced', desired: true, holds: true,
         rights: [{ timezoneId: 1, authorizeDoorId: 2 }], confirmedRights: [{ timezoneId: 1, authorizeDoorId: 2 }], unconfirmed: [],
-        pendingCommands: 0, lastReturn: null, lastError: null, refused: [], refusals: [], skipped: null, cannotHold: [], confirmedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/), lastConfirmedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+        pendingCommands: 0, lastReturn: null, lastReason: null, lastError: null, refused: [], refusals: [], skipped: null, cannotHold: [], confirmedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/), lastConfirmedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
       },
       {
         deviceSn: 'SYNCOLD001', deviceAlias: '10.5.0.2', state: 'divergent', desired: true, holds: false,
         rights: [{ timezoneId: 1, authorizeDoorId: 1 }], confirmedRights: [], unconfirmed: ['user', 'auth'],
-        pendingCommands: 0, lastReturn: null, lastError: null, refused: [], refusals: [], skipped: null, cannotHold: [], confirmedAt: null, lastConfirmedAt: null,
+        pendingCommands: 0, lastReturn: null, lastReason: null, lastError: null, refused: [], refusals: [], skipped: null, cannotHold: [], confirmedAt: null, lastConfirmedAt: null,
       },
     ]);
     expect((await t.get('/api/gateway/persons/100002/sync')).body.data).toHaveLength(2);
