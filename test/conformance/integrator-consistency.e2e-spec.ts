@@ -50,8 +50,9 @@ describe('a path parameter is trimmed, as the same value in a query or a body is
     expect((await t.get('/api/department/get/N3')).body).toEqual(expected);
   });
 
-  it('a blank path parameter still is no department', async () => {
-    expect((await t.get('/api/department/get/%20%20')).body).toMatchObject({ code: -13, data: null });
+  it('a blank path parameter is no department code: -10, as the same blank in the query form', async () => {
+    expect((await t.get('/api/department/get/%20%20')).body).toMatchObject({ code: -10, data: null });
+    expect((await t.get('/api/v2/department/get', { code: '  ' })).body).toMatchObject({ code: -10, data: null });
   });
 });
 
