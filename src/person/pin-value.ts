@@ -32,13 +32,14 @@ export function lockPinValues(m: EntityManager, numbers: readonly string[]): Pro
  * ingest statements. A panel or terminal keeping numeric PINs was sent "0412" and reports 412, so when no person
  * holds the pin as written, a digit pin finds the person whose digit pin stands for the same number (through
  * ix_person_pin_value: the UNION ALL under LIMIT 1 runs that branch only on an exact miss, so the usual event costs
- * one index probe as before). A device announcing string PINs (capabilities' dialect pin 'string') keeps what it was sent and
+ * one index probe as before). An all-zero pin (0: a panel's door and alarm events, which name nobody) has no number
+ * and skips that branch. A device announcing string PINs (capabilities' dialect pin 'string') keeps what it was sent and
  * is matched exactly.
  */
 export const devicePersonJoinSql = (alias: string, pin: string, deviceId: string): string => `LEFT JOIN LATERAL (
     SELECT * FROM person WHERE pin = ${pin}
     UNION ALL
-    SELECT * FROM person WHERE ${pin} ~ '^[0-9]+$' AND pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ${pinValueSql(pin)}
+    SELECT * FROM person WHERE ${pin} ~ '^0*[1-9][0-9]*$' AND pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ${pinValueSql(pin)}
       AND NOT EXISTS (SELECT 1 FROM device sd WHERE sd.id = ${deviceId} AND sd.capabilities->'dialect'->>'pin' = 'string')
     LIMIT 1) ${alias} ON true`;
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from './api';
+import { api, fromLocalInput } from './api';
 import type { Me } from './main';
 import { Badge, can, LoadedTable, EventFilters, eventParams, Field, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
 
@@ -12,11 +12,8 @@ const EMPTY_ENTRY = { carNumber: '', type: '0', fromTime: '', fromClock: '', toT
  */
 const dayOf = (v: string | null | undefined) => (v ?? '').slice(0, 10);
 const clockOf = (v: string | null | undefined) => (v ?? '').slice(11, 19);
-/** Chromium gives a step-1 time input's zero second as HH:mm; the API reads HH:mm:ss. */
-function bound(day: string, clock: string): string | undefined {
-  if (!day) return undefined;
-  return clock ? `${day} ${clock.length === 5 ? `${clock}:00` : clock}` : day;
-}
+/** The API's yyyy-MM-dd or yyyy-MM-dd HH:mm:ss (fromLocalInput: a step-1 input's HH:mm is second 0). */
+const bound = (day: string, clock: string): string | undefined => (!day ? undefined : clock ? fromLocalInput(`${day}T${clock}`) : day);
 
 /** The picture of one entry or exit record, fetched when asked for (pictures are large). */
 function Picture({ id, direction }: { id: string; direction: string }) {
