@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Client } from 'pg';
@@ -8,17 +8,49 @@ import { TEST_TOKEN } from './test-app';
 /** Tests run from the repository root (vitest.config.ts). */
 export const MAIN_JS = path.resolve(process.cwd(), 'dist/src/main.js');
 
-/** A port nobody listens on right now (the kernel picks it; we close it and hand the number on). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel's ephemeral range (outgoing connections take their local port from it). A port handed out by
+ * listen(0) comes from that range too, so between closing the probe and the gateway's own bind an outgoing
+ * connection of another test (a pg client, a fetch) can take it: CI once saw EADDRINUSE that way.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo > 0 && hi >= lo) return [lo, hi];
+  } catch {
+    /* not Linux: the usual default */
+  }
+  return [32768, 60999];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** Ports this process has handed out: a gateway may not have bound one yet, so it is not handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nobody listens on right now, chosen below the ephemeral range so that no outgoing connection can take
+ * it before the gateway binds it (or while a killed gateway is down, for a restart on the same port). Random,
+ * so the test workers (separate processes) rarely try the same one; a taken one is skipped.
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = 20_000;
+  const high = Math.max(low + 1_000, ephemeralLow) - 1;
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
