@@ -62,7 +62,10 @@ describe.runIf(templateFile)('kill -9 on the embedded database', () => {
         else return;
       }
     })();
-    await sleep(1500);
+    // Killed while both writers are going: after each has had a write acknowledged (a loaded machine may take
+    // seconds for the first), and a little more so that writes are in flight at the kill.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && (acknowledgedPins.length === 0 || acknowledgedCards.length === 0); ) await sleep(50);
+    await sleep(500);
     await g.kill();
     stop = true;
     await Promise.all([persons, uploads]);
