@@ -6,6 +6,11 @@
 // read on a shared machine (a single run's rate moves with everyone else's work).
 // Usage (after npm run build): node bench/rtlog-ab.cjs <A dist/src/main.js> <B dist/src/main.js> [rounds=8] [seconds=3] [eventsPerUpload=1]
 // A build to compare against: `git worktree add /tmp/base <commit> && cd /tmp/base && ln -s <repo>/node_modules && npm run build`.
+// A server setting instead of a build (both sides the same main.js, on a private server of BENCH_ADMIN_URL): AB_SQL_A
+// and AB_SQL_B are run there before each of that side's slices (e.g. `ALTER SYSTEM SET wal_sync_method = open_datasync;
+// SELECT pg_reload_conf()`; ALTER SYSTEM only on a server of your own). Each slice also reads pg_stat_wal: WAL flushes
+// per batch and the WAL I/O time per batch (write and sync, ms; with open_datasync the sync is inside the write, which
+// pg_stat_wal then counts as no sync), read when the server has track_wal_io_timing on (stop 71, helper 1).
 const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
@@ -46,6 +51,34 @@ function load(plan) {
   });
 }
 
+/** Runs a side's AB_SQL_<A|B> on the admin server (a fresh connection, so a reloaded setting is read by the next backends). */
+async function sideSql(tag) {
+  const sql = process.env[`AB_SQL_${tag.toUpperCase()}`];
+  if (!sql) return;
+  const { Client } = require('pg');
+  const c = new Client({ connectionString: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await c.connect();
+  try {
+    for (const part of sql.split(';').map((x) => x.trim()).filter(Boolean)) await c.query(part);
+  } finally {
+    await c.end();
+  }
+  await new Promise((r) => setTimeout(r, 200)); // the reload reaches the backends on their next command
+}
+
+/** pg_stat_wal's flush count and its write plus sync time (ms; 0 unless track_wal_io_timing), cluster-wide. */
+async function walSync(url) {
+  const { Client } = require('pg');
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = (await c.query('SELECT wal_sync::float8 AS n, (wal_write_time + wal_sync_time)::float8 AS ms FROM pg_stat_wal')).rows[0];
+    return { n: Number(r.n), ms: Number(r.ms) };
+  } finally {
+    await c.end();
+  }
+}
+
 async function groupCommit(port) {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const sum = (name) => text.split('\n').filter((l) => l.startsWith(name) && l.includes('kind="rtlog"')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
@@ -75,6 +108,8 @@ const median = (xs) => {
     for (let round = -1; round < ROUNDS; round++) {
       for (const s of round % 2 === 0 ? sides : [...sides].reverse()) {
         indexBase += 10_000_000; // each slice's events are new
+        await sideSql(s.tag);
+        const w0 = await walSync(s.db.url);
         const g0 = await groupCommit(s.gw.port);
         const p0 = await pgBackendCpu(s.db.url);
         const c0 = processCpuSeconds(s.gw.child.pid);
@@ -82,6 +117,7 @@ const median = (xs) => {
         const cpu = processCpuSeconds(s.gw.child.pid) - c0;
         const pg = pgCpuBetween(p0, await pgBackendCpu(s.db.url));
         const g1 = await groupCommit(s.gw.port);
+        const w1 = await walSync(s.db.url);
         const r = {
           eps: f.eventsAcked / f.seconds,
           gw: (cpu / f.requests) * 1e6,
@@ -89,18 +125,20 @@ const median = (xs) => {
           p50: f.p50,
           p99: f.p99,
           batch: (g1.items - g0.items) / Math.max(1, g1.batches - g0.batches),
+          flushes: (w1.n - w0.n) / Math.max(1, g1.batches - g0.batches),
+          walMs: (w1.ms - w0.ms) / Math.max(1, g1.batches - g0.batches),
         };
         if (round >= 0) s.rows.push(r);
         console.log(
-          `round ${round} ${s.tag}: ${r.eps.toFixed(0)} events/s, gateway ${r.gw.toFixed(1)} µs/req, PostgreSQL ${r.pg.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, batch ${r.batch.toFixed(1)}${f.bad ? `, NON-OK ${f.bad}` : ''}, load ${os.loadavg()[0].toFixed(1)}`,
+          `round ${round} ${s.tag}: ${r.eps.toFixed(0)} events/s, gateway ${r.gw.toFixed(1)} µs/req, PostgreSQL ${r.pg.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, batch ${r.batch.toFixed(1)}, WAL flushes ${r.flushes.toFixed(2)} and WAL I/O ${r.walMs.toFixed(2)} ms per batch${f.bad ? `, NON-OK ${f.bad}` : ''}, load ${os.loadavg()[0].toFixed(1)}`,
         );
       }
     }
     for (const s of sides) {
       const m = (k) => median(s.rows.map((r) => r[k]));
-      console.log(`${s.tag} (${s.main}): medians ${m('eps').toFixed(0)} events/s, gateway ${m('gw').toFixed(1)} µs/req, PostgreSQL ${m('pg').toFixed(1)} µs/req, p50 ${m('p50').toFixed(2)} ms, p99 ${m('p99').toFixed(2)} ms, batch ${m('batch').toFixed(1)}`);
+      console.log(`${s.tag} (${s.main}): medians ${m('eps').toFixed(0)} events/s, gateway ${m('gw').toFixed(1)} µs/req, PostgreSQL ${m('pg').toFixed(1)} µs/req, p50 ${m('p50').toFixed(2)} ms, p99 ${m('p99').toFixed(2)} ms, batch ${m('batch').toFixed(1)}, WAL flushes ${m('flushes').toFixed(2)} and WAL I/O ${m('walMs').toFixed(2)} ms per batch`);
     }
-    for (const [k, label] of [['eps', 'events/s'], ['gw', 'gateway µs/req'], ['p99', 'p99']]) {
+    for (const [k, label] of [['eps', 'events/s'], ['gw', 'gateway µs/req'], ['p99', 'p99'], ['walMs', 'WAL I/O ms per batch']]) {
       const ratios = sides[0].rows.map((a, i) => sides[1].rows[i][k] / a[k]);
       console.log(`B/A ${label} per round: ${ratios.map((x) => x.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)}, B higher in ${ratios.filter((x) => x > 1).length} of ${ratios.length}`);
     }
