@@ -6,9 +6,10 @@
 // read on a shared machine (a single run's rate moves with everyone else's work).
 // Usage (after npm run build): node bench/rtlog-ab.cjs <A dist/src/main.js> <B dist/src/main.js> [rounds=8] [seconds=3] [eventsPerUpload=1]
 // A build to compare against: `git worktree add /tmp/base <commit> && cd /tmp/base && ln -s <repo>/node_modules && npm run build`.
-// A server setting instead of a build (both sides the same main.js, on a private server of BENCH_ADMIN_URL): AB_SQL_A
-// and AB_SQL_B are run there before each of that side's slices (e.g. `ALTER SYSTEM SET wal_sync_method = open_datasync;
-// SELECT pg_reload_conf()`; ALTER SYSTEM only on a server of your own). Each slice also reads pg_stat_wal: WAL flushes
+// A server setting or a schema difference instead of a build (both sides the same main.js): AB_SQL_A and AB_SQL_B are
+// run in that side's scratch database before each of its slices (e.g. `ALTER SYSTEM SET wal_sync_method =
+// open_datasync; SELECT pg_reload_conf()`, ALTER SYSTEM only on a private server given as BENCH_ADMIN_URL; or a
+// `DROP INDEX IF EXISTS …` as a diagnostic). Each slice also reads pg_stat_wal: WAL flushes
 // per batch and the WAL I/O time per batch (write and sync, ms; with open_datasync the sync is inside the write, which
 // pg_stat_wal then counts as no sync), read when the server has track_wal_io_timing on (stop 71, helper 1).
 const os = require('node:os');
@@ -51,12 +52,12 @@ function load(plan) {
   });
 }
 
-/** Runs a side's AB_SQL_<A|B> on the admin server (a fresh connection, so a reloaded setting is read by the next backends). */
-async function sideSql(tag) {
+/** Runs a side's AB_SQL_<A|B> in its database (a connection of its own; a reloaded setting reaches the backends after the pause). */
+async function sideSql(tag, url) {
   const sql = process.env[`AB_SQL_${tag.toUpperCase()}`];
   if (!sql) return;
   const { Client } = require('pg');
-  const c = new Client({ connectionString: process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const c = new Client({ connectionString: url });
   await c.connect();
   try {
     for (const part of sql.split(';').map((x) => x.trim()).filter(Boolean)) await c.query(part);
@@ -108,7 +109,7 @@ const median = (xs) => {
     for (let round = -1; round < ROUNDS; round++) {
       for (const s of round % 2 === 0 ? sides : [...sides].reverse()) {
         indexBase += 10_000_000; // each slice's events are new
-        await sideSql(s.tag);
+        await sideSql(s.tag, s.db.url);
         const w0 = await walSync(s.db.url);
         const g0 = await groupCommit(s.gw.port);
         const p0 = await pgBackendCpu(s.db.url);
@@ -138,7 +139,7 @@ const median = (xs) => {
       const m = (k) => median(s.rows.map((r) => r[k]));
       console.log(`${s.tag} (${s.main}): medians ${m('eps').toFixed(0)} events/s, gateway ${m('gw').toFixed(1)} µs/req, PostgreSQL ${m('pg').toFixed(1)} µs/req, p50 ${m('p50').toFixed(2)} ms, p99 ${m('p99').toFixed(2)} ms, batch ${m('batch').toFixed(1)}, WAL flushes ${m('flushes').toFixed(2)} and WAL I/O ${m('walMs').toFixed(2)} ms per batch`);
     }
-    for (const [k, label] of [['eps', 'events/s'], ['gw', 'gateway µs/req'], ['p99', 'p99'], ['walMs', 'WAL I/O ms per batch']]) {
+    for (const [k, label] of [['eps', 'events/s'], ['gw', 'gateway µs/req'], ['pg', 'PostgreSQL µs/req'], ['p99', 'p99'], ['walMs', 'WAL I/O ms per batch']]) {
       const ratios = sides[0].rows.map((a, i) => sides[1].rows[i][k] / a[k]);
       console.log(`B/A ${label} per round: ${ratios.map((x) => x.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)}, B higher in ${ratios.filter((x) => x > 1).length} of ${ratios.length}`);
     }
