@@ -194,6 +194,12 @@ export interface AttendanceTerminalOptions {
    * opt-speedface-v5l-zam180, opt-senseface2a-zam70-3312: `TransactionCount=`, `UserCount=`, `FPCount=`).
    */
   optionsCounts?: boolean;
+  /**
+   * Keeps PINs as numbers, as terminals configured for numeric PINs do: a command for PIN 0412 is about its user 412
+   * (stored, replaced, deleted, queried as 412), and what it uploads (ATTLOG punches, USER and template lines, OPLOG)
+   * names 412. A PIN with anything but digits it cannot hold: the command answers -1002. Default: PINs kept as written.
+   */
+  numericPins?: boolean;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -266,6 +272,15 @@ export class AttendanceTerminal {
     this.opts = { ...opts };
     this.sn = opts.sn;
     this.fetchImpl = opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  }
+
+  /**
+   * The PIN it keeps for one it is given or keyed in: with `numericPins` the number a digit PIN stands for ("0412"
+   * is 412, an all-zero PIN 0), null for one it cannot hold (letters); else the PIN as written.
+   */
+  pinOf(pin: string): string | null {
+    if (!this.opts.numericPins) return pin;
+    return /^[0-9]+$/.test(pin) ? pin.replace(/^0+(?=.)/, '') : null;
   }
 
   /** The terminal's text encoding: GBK when set to Chinese (language 83), Latin-1 on older firmware (`latin1`), else UTF-8. */
@@ -548,7 +563,8 @@ export class AttendanceTerminal {
   }
 
   /** A user deleted at the terminal (its menu) with their templates and photo; the server is not told. */
-  deleteUserLocally(pin: string): boolean {
+  deleteUserLocally(given: string): boolean {
+    const pin = this.pinOf(given) ?? given;
     this.removeTemplates((t) => t.pin === pin);
     this.photos.delete(pin);
     this.biophotos.delete(pin);
@@ -556,11 +572,30 @@ export class AttendanceTerminal {
   }
 
   /**
+   * A delete at its menu, reported as it does at once (Realtime=1) in an OPERLOG `OPLOG` record (attendance manual
+   * 11.4, Appendices 3-4: 9 "Delete user", 10 "Delete fingerprint", 11 "Delete password", 12 "Delete RF card", operand 1
+   * the user ID as it keeps it): the user with templates and photos, the user's fingerprints, password or card. Answers
+   * the upload's reply; null when it holds no such user.
+   */
+  async deleteAtMenu(given: string, what: 'user' | 'fingerprint' | 'password' | 'card'): Promise<HttpResult | null> {
+    const pin = this.pinOf(given) ?? given;
+    const user = this.users.get(pin);
+    if (!user) return null;
+    if (what === 'user') this.deleteUserLocally(pin);
+    else if (what === 'fingerprint') this.deleteFingerprintsLocally(pin);
+    else if (what === 'password') user.passwd = '';
+    else user.card = '';
+    const op = { user: 9, fingerprint: 10, password: 11, card: 12 }[what];
+    return this.uploadOperlog([`OPLOG ${op}\t0\t${nowWall()}\t${pin}\t0\t0\t0`]);
+  }
+
+  /**
    * Fingerprints deleted at the terminal (its menu, a partial wipe, a fingerprint module swapped): the FINGERTMP
    * templates and BIODATA Type 1 ones of `pins` (every pin's when none is named); its users, faces and photos stay.
    * The server is not told. Answers how many went.
    */
-  deleteFingerprintsLocally(...pins: string[]): number {
+  deleteFingerprintsLocally(...given: string[]): number {
+    const pins = given.map((p) => this.pinOf(p) ?? p);
     const before = this.templates.length;
     this.removeTemplates((t) => (pins.length === 0 || pins.includes(t.pin)) && (t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')));
     return before - this.templates.length;
@@ -661,7 +696,11 @@ export class AttendanceTerminal {
     // side uses only the types both announce; field notes 5: -1004, the table or data not in its configuration).
     if (table === 'BIODATA' && !this.takesBiodata(op === 'UPDATE' ? get(fieldsOf(args), 'Type') : undefined)) return -1004;
     const f = fieldsOf(args);
-    const pin = get(f, 'PIN');
+    const given = get(f, 'PIN');
+    const pin = given === undefined ? undefined : this.pinOf(given);
+    if (pin === null) return -1002;
+    // A numeric-PIN terminal keeps its own form of the PIN in the record too (what it uploads again names 412).
+    if (pin !== given) for (const k of Object.keys(f)) if (k.toLowerCase() === 'pin') f[k] = pin!;
     if (op === 'UPDATE') return this.update(table, f, pin);
     if (op === 'DELETE') {
       if (!pin) return -1002;
@@ -844,7 +883,9 @@ export class AttendanceTerminal {
   }
 
   /** A punch at the terminal: kept in its log and, when online, uploaded at once (Realtime=1). */
-  async punch(p: TerminalPunch): Promise<HttpResult | null> {
+  async punch(given: TerminalPunch): Promise<HttpResult | null> {
+    // Its log names the user as it keeps them (412 for the person 0412 on a numeric-PIN terminal).
+    const p = { ...given, pin: this.pinOf(given.pin) ?? given.pin };
     this.log.push(p);
     if (this.opts.stampResume) {
       this.logStamps.push(++this.logSeq);
@@ -949,7 +990,21 @@ export class AttendanceTerminal {
   }
 
   async uploadOperlog(lines: string[]): Promise<HttpResult> {
-    return this.uploadRaw('OPERLOG', lines.join(this.eol) + this.eol);
+    const params: Array<[string, string]> = [['SN', this.sn], ['table', 'OPERLOG'], ['Stamp', String(++this.stamp)]];
+    this.lastOperlog = { params, body: lines.join(this.eol) + this.eol };
+    return this.send('POST', '/iclock/cdata', params, this.lastOperlog.body);
+  }
+
+  /** Its last OPERLOG upload as it went (query and body). */
+  private lastOperlog: { params: Array<[string, string]>; body: string } | null = null;
+
+  /**
+   * Its last OPERLOG upload reaching the server once more, as it went (the same records under the same Stamp): it
+   * did not read the reply and sends it again.
+   */
+  async resendLastOperlog(): Promise<HttpResult> {
+    if (!this.lastOperlog) throw new Error(`terminal ${this.sn} made no OPERLOG upload`);
+    return this.send('POST', '/iclock/cdata', this.lastOperlog.params, this.lastOperlog.body);
   }
 
   /**
@@ -960,6 +1015,7 @@ export class AttendanceTerminal {
     u: { pin: string; name: string; pri?: number; card?: string; passwd?: string; viceCard?: string; grp?: number; tz?: string },
     fingers: Array<{ fid: number; tmp: string }> = [],
   ): Promise<HttpResult> {
+    u = { ...u, pin: this.pinOf(u.pin) ?? u.pin };
     const user: TerminalUser = { pin: u.pin, name: u.name, pri: u.pri ?? 0, passwd: u.passwd ?? '', card: u.card ?? '', grp: u.grp ?? 1, tz: u.tz ?? '0000000000000000', verify: -1, viceCard: u.viceCard ?? '', fields: {} };
     this.users.set(u.pin, user);
     const lines = [`OPLOG 6\t0\t${nowWall()}\t${u.pin}\t0\t0\t0`, userLine(user)];
@@ -993,14 +1049,16 @@ export class AttendanceTerminal {
    * A user the terminal holds sent back as a USER line on OPERLOG (what it does when the user is edited at its menu,
    * and in answer to `DATA QUERY USERINFO`): the name as the terminal holds it, in its own encoding.
    */
-  async uploadUser(pin: string): Promise<HttpResult> {
+  async uploadUser(given: string): Promise<HttpResult> {
+    const pin = this.pinOf(given) ?? given;
     const u = this.users.get(pin);
     if (!u) throw new Error(`terminal ${this.sn} holds no user ${pin}`);
     return this.uploadOperlog([userLine(u)]);
   }
 
   /** The template lines held for a PIN, in the terminal's tables. */
-  templatesOf(pin: string): TerminalTemplate[] {
+  templatesOf(given: string): TerminalTemplate[] {
+    const pin = this.pinOf(given) ?? given;
     return this.templates.filter((t) => t.pin === pin);
   }
 }
