@@ -9,7 +9,7 @@ import { newId } from '../common/ids';
 import { isDeadlock } from '../common/write-transaction';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
-import { keepsStringPins, personPinsOf, pinValue, pinValueSql } from '../person/pin-value';
+import { keepsStringPins, personPinsOnDevice } from '../person/pin-value';
 import type { DeviceSession } from '../push/device-registry.service';
 import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
@@ -116,12 +116,7 @@ export class AttendanceEnrolmentService {
    */
   private async lockPersonsOf(m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]): Promise<OperlogRecord[]> {
     const pins = [...new Set(records.map((r) => ('pin' in r ? r.pin : '')).filter(Boolean))];
-    const numbers = keepsStringPins(device.capabilities) ? [] : pins.flatMap((p) => pinValue(p) ?? []);
-    const rows: Array<{ pin: string }> = await m.query(
-      `SELECT pin FROM person WHERE pin = ANY($1::varchar[]) OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ANY($2::text[])) ORDER BY pin FOR KEY SHARE`,
-      [pins, numbers],
-    );
-    const named = personPinsOf(pins, rows.map((r) => r.pin), keepsStringPins(device.capabilities));
+    const named = await personPinsOnDevice(m, pins, keepsStringPins(device.capabilities), 'FOR KEY SHARE');
     return records.map((r) => ('pin' in r && named.get(r.pin) !== r.pin ? { ...r, pin: named.get(r.pin)! } : r));
   }
 

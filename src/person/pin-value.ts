@@ -61,3 +61,17 @@ export function personPinsOf(devicePins: readonly string[], stored: readonly str
     }),
   );
 }
+
+/**
+ * The person's pin each of a device's pins names (personPinsOf), read from the persons holding them as written or,
+ * unless the device keeps string PINs, by their number. `lock` ('FOR KEY SHARE') keeps those persons until the
+ * transaction ends.
+ */
+export async function personPinsOnDevice(m: EntityManager, devicePins: readonly string[], stringPins: boolean, lock = ''): Promise<Map<string, string>> {
+  const numbers = stringPins ? [] : devicePins.flatMap((p) => pinValue(p) ?? []);
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT pin FROM person WHERE pin = ANY($1::varchar[]) OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ANY($2::text[])) ORDER BY pin ${lock}`,
+    [devicePins, numbers],
+  );
+  return personPinsOf(devicePins, rows.map((r) => r.pin), stringPins);
+}

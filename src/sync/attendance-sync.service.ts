@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { personPinsOnDevice } from '../person/pin-value';
 import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -184,11 +185,13 @@ export class AttendanceSyncService {
    * Remote attendance (attendance manual 14): what a terminal that does not hold a person is handed when that
    * person keys in their PIN there: the user record and templates in the terminal's dialect, as bare command
    * records (no `C:<id>:`). Nothing is recorded as held: the terminal keeps such a user only for a while. Empty
-   * when the PIN is no active person's or the device is no admitted terminal.
+   * when the PIN is no active person's or the device is no admitted terminal. A terminal keeping numeric PINs asks
+   * for person 0412 as 412 (personPinsOnDevice); matched as written, it was answered nobody.
    */
-  async remoteAttendance(m: EntityManager, deviceId: string, pin: string): Promise<string[]> {
+  async remoteAttendance(m: EntityManager, deviceId: string, keyed: string, stringPins = false): Promise<string[]> {
     const t = (await loadTerminals(m, [deviceId])).get(deviceId);
     if (!t) return [];
+    const pin = (await personPinsOnDevice(m, [keyed], stringPins)).get(keyed) ?? keyed;
     const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
     if (!row) return [];
     const [p] = await loadPersons(m, [row.id]);

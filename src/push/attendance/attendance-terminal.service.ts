@@ -33,6 +33,7 @@ import { formatTimeZoneOption } from '../protocol/time';
 import { stampTimeKey } from './attlog-batch';
 import { rowCount } from '../../database/row-count';
 import { SyncVerify } from '../../sync/sync-state.entity';
+import { keepsStringPins } from '../../person/pin-value';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
 export interface TerminalReadyEvent {
@@ -49,7 +50,8 @@ export interface TerminalReadyEvent {
 export type UserCountListener = (e: { deviceId: string; sn: string }, userCount: number, fpCount: number | null) => Promise<boolean | 'again'>;
 
 /** The records of a person for a terminal's remote attendance request (manual 14); empty when there is none. */
-export type RemoteAttListener = (e: { deviceId: string; sn: string }, pin: string) => Promise<string[]>;
+/** `stringPins`: the terminal keeps PINs as written (keepsStringPins); else the PIN keyed in may be a zero-led pin's number. */
+export type RemoteAttListener = (e: { deviceId: string; sn: string; stringPins: boolean }, pin: string) => Promise<string[]>;
 
 /** Query parameters of the initialisation request kept for operators (no secrets: pushcommkey is dropped). */
 const KEPT_HANDSHAKE_KEYS = ['pushver', 'language', 'DeviceType', 'PushOptionsFlag', 'options'];
@@ -598,7 +600,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     await this.noteContact(s);
     const key = (pin ?? '').trim();
     if (!key || !this.remoteAttListener) return 'OK';
-    const lines = await this.remoteAttListener({ deviceId: s.id, sn: s.sn }, key.slice(0, 64));
+    const lines = await this.remoteAttListener({ deviceId: s.id, sn: s.sn, stringPins: keepsStringPins(s.capabilities) }, key.slice(0, 64));
     return lines.length ? lines.join('\n') : 'OK';
   }
 
