@@ -20,7 +20,7 @@ export class AttTransactionController {
   private query(dto: AttTransactionListDto): { page: Page; filter: AttTransactionFilter } {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     const range = this.transactions.timeRange({ start: dto.startDate, end: dto.endDate, startName: 'startDate', endName: 'endDate' });
-    return { page, filter: { ...range, ...(dto.personPin ? { pin: dto.personPin } : {}) } };
+    return { page, filter: { ...range, ...(dto.personPin ? { pin: dto.personPin } : {}), ...(dto.deviceSn ? { deviceSn: dto.deviceSn } : {}) } };
   }
 
   @Get('api/transaction/listAttTransaction')

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { ApiClientId } from '../transaction/api-client-id.decorator';
-import { TransactionListDto, TransactionMonitorDto } from '../transaction/dto/transaction-query.dto';
+import { DeviceTransactionListDto, TransactionMonitorDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
 import { ClientGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { TransactionService } from '../transaction/transaction.service';
@@ -22,10 +22,10 @@ export class HepController {
   @Get('api/hep/transaction/list')
   @ApiOperation({ summary: '2.26.1 Get temperature and mask events (newest first; status against HEP_FEVER_THRESHOLD)' })
   @ApiOkResponse({ type: listEnvelopeOf(HepItemDto) })
-  async list(@CvInput() dto: TransactionListDto): Promise<Envelope<HepItemDto[]>> {
+  async list(@CvInput() dto: DeviceTransactionListDto): Promise<Envelope<HepItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     const range = this.transactions.timeRange({ start: dto.startDate, end: dto.endDate, startName: 'startDate', endName: 'endDate' });
-    return ok(await this.hep.list({ ...range, ...(dto.personPin ? { pin: dto.personPin } : {}) }, page));
+    return ok(await this.hep.list({ ...range, ...(dto.personPin ? { pin: dto.personPin } : {}), ...(dto.deviceSn ? { deviceSn: dto.deviceSn } : {}) }, page));
   }
 
   @Get('api/hep/transaction/monitor')

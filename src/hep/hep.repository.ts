@@ -34,6 +34,7 @@ const SELECT = (tzParam: string) => `
 
 export interface HepFilter {
   pin?: string;
+  deviceSn?: string;
   from?: Date;
   to?: Date;
 }
@@ -47,6 +48,7 @@ export class HepRepository {
     const params: unknown[] = [timeZone];
     const parts = [HEP_EVENT];
     if (f.pin !== undefined) parts.push(`t.pin = $${params.push(f.pin)}`);
+    if (f.deviceSn !== undefined) parts.push(`t.device_sn = $${params.push(f.deviceSn)}`);
     if (f.from) parts.push(`t.event_time >= $${params.push(f.from)}`);
     if (f.to) parts.push(`t.event_time < $${params.push(f.to)}`);
     params.push(offset, limit);

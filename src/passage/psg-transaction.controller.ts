@@ -6,7 +6,7 @@ import { CvInput } from '../common/input.decorator';
 import type { V2Page } from '../common/paging';
 import { moduleTransactionPageDocs, ModuleTransactionService, PsgMonitorItemDto, PsgTransactionItemDto, type ModuleTransactionFilter } from '../elevator/module-transaction.service';
 import { ApiClientId } from '../transaction/api-client-id.decorator';
-import { TransactionListDto, TransactionMonitorDto, TransactionPageDto } from '../transaction/dto/transaction-query.dto';
+import { DeviceTransactionListDto, TransactionMonitorDto, TransactionPageDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
 import { ClientGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { TransactionService } from '../transaction/transaction.service';
@@ -30,6 +30,11 @@ export class PsgTransactionController {
     return p;
   }
 
+  /** 2.34.2/2.34.6's filters: the person and the device, each when given. */
+  private listFilter(dto: DeviceTransactionListDto): ModuleTransactionFilter {
+    return { ...(dto.personPin ? { pin: dto.personPin } : {}), ...(dto.deviceSn ? { deviceSn: dto.deviceSn } : {}) };
+  }
+
   private async v1(dto: TransactionPageDto, f: ModuleTransactionFilter): Promise<Envelope<PsgTransactionItemDto[]>> {
     return ok(await this.events.listPsg({ ...f, ...this.range(dto) }, this.transactions.page(dto.pageNo, dto.pageSize)));
   }
@@ -49,8 +54,8 @@ export class PsgTransactionController {
   @Get('api/psgTransaction/list')
   @ApiOperation({ summary: '2.34.2 Get Entrance Control Gate Transaction List' })
   @ApiOkResponse({ type: listEnvelopeOf(PsgTransactionItemDto) })
-  list(@CvInput() dto: TransactionListDto): Promise<Envelope<PsgTransactionItemDto[]>> {
-    return this.v1(dto, dto.personPin ? { pin: dto.personPin } : {});
+  list(@CvInput() dto: DeviceTransactionListDto): Promise<Envelope<PsgTransactionItemDto[]>> {
+    return this.v1(dto, this.listFilter(dto));
   }
 
   @Get('api/psgTransaction/monitor')
@@ -79,8 +84,8 @@ export class PsgTransactionController {
   @Get('api/v2/psgTransaction/list')
   @ApiOperation({ summary: '2.34.6 Get Entrance Control Gate Transaction List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
-  listV2(@CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
-    return this.v2(dto, dto.personPin ? { pin: dto.personPin } : {});
+  listV2(@CvInput() dto: DeviceTransactionListDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+    return this.v2(dto, this.listFilter(dto));
   }
 
   @Get('api/v2/psgTransaction/person/:pin')

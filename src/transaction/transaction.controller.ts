@@ -6,7 +6,7 @@ import { CvInput } from '../common/input.decorator';
 import { v2Page, type V2Page } from '../common/paging';
 import { ApiClientId } from './api-client-id.decorator';
 import {
-  AccTransactionListDto,
+  DeviceTransactionListDto,
   TransactionMonitorDto,
   TransactionPageDto,
   TransactionPersonPageDto,
@@ -63,19 +63,19 @@ export class TransactionController {
   @Get('api/transaction/list')
   @ApiOperation({ summary: '2.18.3 Get access transaction list' })
   @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
-  async list(@CvInput() dto: AccTransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
+  async list(@CvInput() dto: DeviceTransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     return ok(await this.transactions.listV1(this.listFilter(dto), this.transactions.page(dto.pageNo, dto.pageSize)));
   }
 
   @Get('api/v2/transaction/list')
   @ApiOperation({ summary: '2.18.4 Get access transaction list (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
-  async listV2(@CvInput() dto: AccTransactionListDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
+  async listV2(@CvInput() dto: DeviceTransactionListDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     return ok(await this.transactions.listV2(this.listFilter(dto), this.transactions.page(dto.pageNo, dto.pageSize)));
   }
 
   /** 2.18.3/2.18.4's filters: the window, the person and the device, each when given. */
-  private listFilter(dto: AccTransactionListDto) {
+  private listFilter(dto: DeviceTransactionListDto) {
     return { ...this.transactions.timeRange(dates(dto)), ...(dto.personPin ? { pin: dto.personPin } : {}), ...(dto.deviceSn ? { deviceSn: dto.deviceSn } : {}) };
   }
 

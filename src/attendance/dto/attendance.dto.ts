@@ -7,11 +7,11 @@ import { MAX_PHOTO_CHARS } from '../../common/limits';
 import { IsCvPin } from '../../common/pin.decorator';
 import { OptionalPagingDto, PagingDto } from '../../common/paging';
 import { ToBoolean, ToInteger, ToTrimmedString } from '../../common/transforms';
-import { TransactionListDto } from '../../transaction/dto/transaction-query.dto';
+import { DeviceTransactionListDto } from '../../transaction/dto/transaction-query.dto';
 
 // ---- 2.21 listAttTransaction ----
 
-export class AttTransactionListDto extends TransactionListDto {}
+export class AttTransactionListDto extends DeviceTransactionListDto {}
 
 export class AttTransactionItemDto {
   @ApiProperty({ example: '402856aa6c3c5063016c3cb5a88f001b', description: 'record id (32 hex)' }) id!: string;

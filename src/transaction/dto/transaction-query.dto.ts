@@ -40,10 +40,11 @@ export class TransactionListDto extends TransactionPageDto {
 }
 
 /**
- * 2.18.3 / 2.18.4 of the access transactions: the device too, which 2.18.10 names devSn (deviceSn and sn alike,
- * client-forms.ts); ignored, it listed every device's transactions. An unknown device lists none, as 2.18.1 does.
+ * The lists of every module (2.18.3/2.18.4 access, 2.19 elevator, 2.21.1 attendance, 2.26.1 HEP, 2.34.2/2.34.6
+ * entrance control): the device too, which 2.18.10 names devSn (deviceSn and sn alike, client-forms.ts); ignored,
+ * it listed every device's events with success, as if filtered. An unknown device lists none, as 2.18.1 does.
  */
-export class AccTransactionListDto extends TransactionListDto {
+export class DeviceTransactionListDto extends TransactionListDto {
   @ApiPropertyOptional({ example: '5662012052868', description: 'device serial number (also accepted as devSn or sn)' })
   @IsOptional()
   @ToTrimmedString()
