@@ -144,6 +144,16 @@ describe('the Dockerfile runtime stage', () => {
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.git']));
   });
+
+  it("keeps the README's backup copy of ./data out of the build context and out of git", () => {
+    // Production → Backups has the newcomer copy the embedded database beside it (`cp -a data data-backup`): a copy
+    // as large as the database, which `docker build .` would otherwise send as context and `git status` list.
+    const copy = /`cp -a data ([\w-]+)`/.exec(readmeSection('## Production'))?.[1];
+    expect(copy, 'README Production names the copy command').toBeDefined();
+    const lines = (file: string) => readFileSync(file, 'utf8').split('\n').map((l) => l.trim().replace(/^\/|\/$/g, ''));
+    expect(lines('.dockerignore')).toContain(copy);
+    expect(lines('.gitignore')).toContain(copy);
+  });
 });
 
 // What the runtime stage's `npm ci` installs, as npm reads the lockfile's flags under the Dockerfile's --omit options
