@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { can, DEFAULT_CODE, hasDefault, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery } from './ui';
+import { can, DEFAULT_CODE, hasDefault, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery, closeOnEscape } from './ui';
 
 type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
 /** `empty`: the line a tab's table shows while it lists nothing, as the other pages' lists do. */
@@ -344,7 +344,7 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
     if ((await a.run(() => api('PUT', `catalog/${tab}/${encodeURIComponent(key)}`, body))) !== undefined) onDone(`${f.name} saved`);
   }
   return (
-    <form aria-label={`Edit ${row.name}`} onInvalidCapture={a.invalid} onSubmit={submit}>
+    <form aria-label={`Edit ${row.name}`} onInvalidCapture={a.invalid} onSubmit={submit} onKeyDown={closeOnEscape(onCancel)}>
       <div class="row">
         {text('name', 'Name')}
         {(tab === 'departments' || tab === 'areas') && text('parentCode', 'Parent code', false)}

@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, failingText, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
+import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, failingText, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel, closeOnEscape } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
@@ -541,7 +541,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
         ]}
       />
       {rename && (
-        <form class="row" onInvalidCapture={a.invalid} onSubmit={saveAlias} aria-label={`Rename ${rename.sn}`}>
+        <form class="row" onInvalidCapture={a.invalid} onSubmit={saveAlias} onKeyDown={closeOnEscape(() => setRename(null))} aria-label={`Rename ${rename.sn}`}>
           <Field required label={`New name for ${rename.sn}`}>
             <input name="alias" maxLength={100} value={rename.alias} onInput={(e) => setRename({ ...rename, alias: e.currentTarget.value })} />
           </Field>
@@ -552,7 +552,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
         </form>
       )}
       {recovery && (
-        <form class="row" onInvalidCapture={a.invalid} onSubmit={getPunches} aria-label={`Get punches of ${recovery.d.sn}`}>
+        <form class="row" onInvalidCapture={a.invalid} onSubmit={getPunches} onKeyDown={closeOnEscape(() => setRecovery(null))} aria-label={`Get punches of ${recovery.d.sn}`}>
           <p>Ask {recovery.d.sn} to send its punches of this period again: those it never sent, or whose upload was lost, are stored; those the gateway has stay once. Times are the gateway's.</p>
           <Field required label="Start time">
             <input type="datetime-local" step={1} name="startTime" value={recovery.from} onInput={(e) => setRecovery({ ...recovery, from: e.currentTarget.value })} />

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, fromLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, LoadedTable, EventFilters, eventParams, Field, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+import { Badge, can, LoadedTable, EventFilters, eventParams, Field, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList, closeOnEscape } from './ui';
 
 const EMPTY_ENTRY = { carNumber: '', type: '0', fromTime: '', fromClock: '', toTime: '', toClock: '' };
 
@@ -93,7 +93,7 @@ export function ParkingPage({ me }: { me: Me }) {
       <section aria-labelledby="park-list-h">
         <h2 id="park-list-h">Black and white lists</h2>
         {mayAct && (
-          <form class="row" aria-label={editing ? `Edit ${editing}` : 'Add a plate'} onInvalidCapture={a.invalid} onSubmit={save}>
+          <form class="row" aria-label={editing ? `Edit ${editing}` : 'Add a plate'} onInvalidCapture={a.invalid} onSubmit={save} onKeyDown={editing ? closeOnEscape(() => (setEditing(null), setEntry(EMPTY_ENTRY))) : undefined}>
             <Field required label="Plate">
               <input name="carNumber" maxLength={20} value={entry.carNumber} onInput={set('carNumber')} />
             </Field>

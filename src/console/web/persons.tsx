@@ -4,7 +4,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
+import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote, closeOnEscape } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -30,6 +30,13 @@ const EMPTY = {
   removePhoto: false,
 };
 type Form = typeof EMPTY;
+
+/**
+ * The new-person form as it stood when its first Save was answered, and what that Save sent. The saved person opens
+ * in a form of its own (the detail, read from the database): what the operator typed while the save was on its way is
+ * carried into it, as refillAfterSave keeps it in an open person's form.
+ */
+type Carried = { pin: string; current: Form; sent: Form };
 
 /**
  * A person's document types as the manual numbers them in the person list (2.13.9) and reinstatement (2.13.10),
@@ -59,8 +66,15 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto, note }: { initial: Form; version?: string; filled?: number; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean; note?: string }) {
-  const [f, setF] = useState<Form>(initial);
+function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto, note, takeCarried }: { initial: Form; version?: string; filled?: number; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string, carried?: Carried) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean; note?: string; takeCarried?: () => Carried | undefined }) {
+  const [f, setF] = useState<Form>(() => {
+    const c = takeCarried?.();
+    // The pin is the saved person's (the field is closed once they exist).
+    return c && c.pin === initial.pin ? { ...refillAfterSave(c.current, c.sent, initial), pin: initial.pin } : initial;
+  });
+  // The form as it stands now, for the answer of a save sent before the latest keystrokes.
+  const latest = useRef(f);
+  latest.current = f;
   // The person as the form was filled from it (the detail is read again while a panel confirms; the form is not):
   // a save over a change made since, by another operator or the API, is refused rather than putting back the old values.
   const [readVersion, setReadVersion] = useState(version);
@@ -113,14 +127,14 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
     const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body));
     // As CVSecurity does, the person stays open, read again: the form shows what was saved and the Panels table its
     // way to the panels. The confirmation is the page's (`note`, beside this Save button once the form is filled again).
-    if (r !== undefined) onSaved(body.pin, saved(r));
+    if (r !== undefined) onSaved(body.pin, saved(r), isNew ? { pin: body.pin, current: latest.current, sent: sent.current } : undefined);
   }
   async function photo(e: any) {
     const file: File | undefined = e.currentTarget.files?.[0];
     if (file) setF({ ...f, personPhoto: await readPhoto(file) });
   }
   return (
-    <form onSubmit={save} onInvalidCapture={a.invalid} aria-label={isNew ? 'New person' : `Edit person ${f.pin}`}>
+    <form onSubmit={save} onInvalidCapture={a.invalid} onKeyDown={closeOnEscape(onDone)} aria-label={isNew ? 'New person' : `Edit person ${f.pin}`}>
       <fieldset disabled={readOnly}>
         <div class="row">
           <Field required label="Pin">
@@ -357,7 +371,7 @@ function PanelsOfPerson({ devices, timeSegments, go }: { devices: any[]; timeSeg
   );
 }
 
-function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved }: { pin: string; me: Me; go: Go; onClose: () => void; onSaved: (pin: string, saved: string) => void; onChanged: () => void; rev: number; saved?: string }) {
+function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved, takeCarried }: { pin: string; me: Me; go: Go; onClose: () => void; onSaved: (pin: string, saved: string) => void; onChanged: () => void; rev: number; saved?: string; takeCarried: () => Carried | undefined }) {
   // Read again after each save (`rev`), the person shown until the answer comes: the page keeps its height, so the
   // operator stays where they pressed Save rather than being thrown to the top while it reads. The answer carries the
   // save it was read for: the form is filled again from it, over any field the operator changed since pressing Save
@@ -437,7 +451,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved }: 
         </div>
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
-      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} filled={data.rev} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} note={data.rev === rev ? saved : undefined} />
+      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} filled={data.rev} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} note={data.rev === rev ? saved : undefined} takeCarried={takeCarried} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
       <Confirm
@@ -514,12 +528,19 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   const a = useAction();
   // One message at a time: a delete's "Deleted …" (or its error) must not stand in place of a later "Saved …".
   const fresh = () => (setSaved(undefined), a.setOk(undefined), a.setError(undefined));
-  const closed = () => (show(null), fresh(), list.reload());
+  const closed = () => ((carried.current = undefined), show(null), fresh(), list.reload());
   // A save keeps the person open (a new one opens), read afresh: the detail reads it again (savedRev), so its form
   // is filled from the saved person and its Panels table follows the change to the panels.
   const [savedRev, setSavedRev] = useState(0);
   const detailOpen = !!open && open !== 'new' && open !== 'import';
-  const savedTo = (pin: string, msg: string) => (fresh(), setSaved(msg), setSavedRev((r) => r + 1), show(pin), list.reload());
+  const carried = useRef<Carried | undefined>(undefined);
+  const savedTo = (pin: string, msg: string, carry?: Carried) => ((carried.current = carry), fresh(), setSaved(msg), setSavedRev((r) => r + 1), show(pin), list.reload());
+  // Taken once, by the form of the person just created: a later opening starts from the database alone.
+  const takeCarried = () => {
+    const c = carried.current;
+    carried.current = undefined;
+    return c;
+  };
   const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   // While a row's devices have not all confirmed, read the page again every 2 s: "pending" turns to "synced" as they answer.
   useReloadWhileWaiting(list, (d: any) => d.rows.some((r: any) => r.sync?.state === 'pending'));
@@ -586,7 +607,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
         </section>
       )}
       {open === 'import' && <PersonImport onImported={() => list.reload()} />}
-      {detailOpen && <PersonDetail key={open} pin={open} me={me} go={go} onClose={closed} onSaved={savedTo} onChanged={() => list.reload()} rev={savedRev} saved={saved} />}
+      {detailOpen && <PersonDetail key={open} pin={open} me={me} go={go} onClose={closed} onSaved={savedTo} onChanged={() => list.reload()} rev={savedRev} saved={saved} takeCarried={takeCarried} />}
       {list.data && (
         <>
           <div class="table-wrap">

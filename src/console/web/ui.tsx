@@ -481,6 +481,20 @@ export function eventParams<F extends Record<string, string>>(f: F): Record<stri
   return { ...f, from: fromLocalInput(f.from ?? ''), to: fromLocalInput(f.to ?? '', true) };
 }
 
+/**
+ * Escape in a form opened inline (an edit or add form in a list) closes it as its Cancel (or Close) button does, as
+ * the console's dialogs close on Escape. Not a key pressed in a dialog inside the form (the dialog answers it), nor
+ * one something inside already handled (an open date picker).
+ */
+export function closeOnEscape(close: () => void) {
+  return (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || e.isComposing) return;
+    if ((e.target as Element | null)?.closest?.('dialog')) return;
+    e.preventDefault();
+    close();
+  };
+}
+
 /** A modal confirmation: the native <dialog> traps focus and closes on Escape. */
 export function Confirm({ open, title, children, confirmLabel, onConfirm, onCancel, danger }: { open: boolean; title: string; children?: ComponentChildren; confirmLabel: string; onConfirm: () => void; onCancel: () => void; danger?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
