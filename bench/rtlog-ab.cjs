@@ -11,7 +11,8 @@
 // open_datasync; SELECT pg_reload_conf()`, ALTER SYSTEM only on a private server given as BENCH_ADMIN_URL; or a
 // `DROP INDEX IF EXISTS …` as a diagnostic). Each slice also reads pg_stat_wal: WAL flushes
 // per batch and the WAL I/O time per batch (write and sync, ms; with open_datasync the sync is inside the write, which
-// pg_stat_wal then counts as no sync), read when the server has track_wal_io_timing on (stop 71, helper 1).
+// pg_stat_wal then counts as no sync), read when the server has track_wal_io_timing on (stop 71, helper 1). Both are
+// the whole server's: on a server shared with other work they count its flushes too.
 const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
