@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+// Types only here: PGlite is loaded when an embedded database starts (startEmbeddedDatabase), so a gateway on
+// DATABASE_URL (every test gateway, each production PostgreSQL start) does not load the WASM build's modules.
+import type * as PgliteModule from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import type * as PgliteSocketModule from '@electric-sql/pglite-socket';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EmbeddedSessionQueue } from './embedded-session-queue';
 import { stopPoint } from './start-stop';
 
@@ -227,7 +231,7 @@ export interface StartEmbeddedOptions {
 }
 
 /** PGlite on DATA_DIR's cluster, created when there is none (or only a half-made one: CREATING_FILE). */
-async function openDataDir(dataDir: string, options: StartEmbeddedOptions): Promise<PGlite> {
+async function openDataDir(PGliteClass: typeof PGlite, dataDir: string, options: StartEmbeddedOptions): Promise<PGlite> {
   const pgdata = path.join(dataDir, 'pgdata');
   const creating = path.join(dataDir, CREATING_FILE);
   if (fs.existsSync(creating)) {
@@ -235,14 +239,14 @@ async function openDataDir(dataDir: string, options: StartEmbeddedOptions): Prom
     fs.rmSync(pgdata, { recursive: true, force: true });
   }
   if (fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
-    const db = new PGlite(pgdata);
+    const db = new PGliteClass(pgdata);
     // Resuming an existing cluster (its recovery included) is not interrupted: createGateway stops once it is up.
     await db.waitReady;
     return db;
   }
   fs.writeFileSync(creating, `${process.pid}
 `);
-  const db = new PGlite(pgdata);
+  const db = new PGliteClass(pgdata);
   // A stop during the creation leaves it behind at once: the cluster holds nothing yet, and CREATING_FILE tells the
   // next start to create it again. (PGlite goes on in the background until the process exits, as it then does.)
   stopPoint(options.signal);
@@ -265,11 +269,17 @@ export async function startEmbeddedDatabase(dataDir: string | undefined, from?: 
   const unlock = dataDir ? lockDataDirectory(dataDir) : () => undefined;
   try {
     options.onStarting?.();
-    const db = dataDir ? await openDataDir(dataDir, options) : new PGlite(from ? { loadDataDir: from } : undefined);
+    // import() gives the packages' ES module builds (what the tests' runner loads too), typed here as the CommonJS
+    // ones this file names: one class either way.
+    const [{ PGlite: PGliteClass }, { PGLiteSocketServer: SocketServer }] = (await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')])) as unknown as [
+      typeof PgliteModule,
+      typeof PgliteSocketModule,
+    ];
+    const db = dataDir ? await openDataDir(PGliteClass, dataDir, options) : new PGliteClass(from ? { loadDataDir: from } : undefined);
     await db.waitReady;
     // Room for the app's one connection plus operators' tools (psql, the token command is refused by the lock).
     const maxConnections = 4;
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+    const server = new SocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     keepSessionsWhole(server, db);
     await server.start();
     const conn = server.getServerConn();
