@@ -133,4 +133,21 @@ describe.skipIf(!run.executable)('console: inline forms in Chromium', () => {
     expect(await page.getByRole('form', { name: 'Add a plate' }).getByLabel('Plate').inputValue()).toBe('');
     expect(await t.ds.query(`SELECT car_number FROM park_authorize ORDER BY car_number`)).toEqual([{ car_number: 'E-1' }]);
   }, 40_000);
+  it('closes the visitor check-in and reservation forms, unsent, by Cancel or Escape', async () => {
+    await navTo(page, 'Visitors');
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    const checkin = page.getByRole('form', { name: 'Check a visitor in' });
+    await checkin.getByLabel('Visitor name').fill('Walter Wrong');
+    await checkin.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await checkin.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Reserve a visit' }).click();
+    const reserve = page.getByRole('form', { name: 'Reserve a visit' });
+    await reserve.getByLabel('Visitor name').fill('Rita Later');
+    await reserve.getByLabel('Visitor name').press('Escape');
+    await reserve.waitFor({ state: 'detached' });
+    // Opened again, the form starts empty.
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    expect(await checkin.getByLabel('Visitor name').inputValue()).toBe('');
+    expect(await t.ds.query(`SELECT (SELECT count(*) FROM vis_registration)::int AS visits, (SELECT count(*) FROM vis_reservation)::int AS reservations`)).toEqual([{ visits: 0, reservations: 0 }]);
+  }, 30_000);
 });

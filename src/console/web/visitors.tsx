@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
+import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, writeQuery, closeOnEscape } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -24,7 +24,7 @@ const certName = (code: string) => CERT_TYPES.find(([v]) => v === String(code))?
 /** The host as a receptionist knows them, with the pin the API uses. */
 const hostOf = (v: { hostPin: string; hostName?: string | null }) => (v.hostName ? `${v.hostName} (${v.hostPin})` : v.hostPin);
 
-function VisitorForm({ kind, timeZone, onDone, reservation, levelsRev }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void; reservation?: any; levelsRev: number }) {
+function VisitorForm({ kind, timeZone, onDone, onCancel, reservation, levelsRev }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void; onCancel: () => void; reservation?: any; levelsRev: number }) {
   const now = new Date();
   const start = localInput(now, timeZone);
   const fourHours = localInput(new Date(now.getTime() + 4 * 3600_000), timeZone);
@@ -72,7 +72,7 @@ function VisitorForm({ kind, timeZone, onDone, reservation, levelsRev }: { kind:
     if (r !== undefined) onDone(done(r));
   }
   return (
-    <form onSubmit={submit} onInvalidCapture={a.invalid} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
+    <form onSubmit={submit} onInvalidCapture={a.invalid} onKeyDown={closeOnEscape(onCancel)} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
       <div class="row">
         <Field required label="Visitor name">
           <input name="visEmpName" maxLength={100} value={f.visEmpName} onInput={set('visEmpName')} />
@@ -138,9 +138,15 @@ function VisitorForm({ kind, timeZone, onDone, reservation, levelsRev }: { kind:
         </fieldset>
       )}
       <Notice error={a.error} ok={a.ok} />
-      <button type="submit" aria-busy={a.busy} disabled={a.busy}>
-        {kind === 'checkin' ? 'Check in' : 'Reserve'}
-      </button>
+      {/* An operator who opened the form for nobody (or for the wrong arrival) closes it unsent. */}
+      <div class="row">
+        <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+          {kind === 'checkin' ? 'Check in' : 'Reserve'}
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </form>
   );
 }
@@ -213,7 +219,7 @@ export function VisitorsPage({ me }: { me: Me }) {
         </div>
       )}
       {form && (
-        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} levelsRev={levelsRev} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), a.setError(undefined), a.setOk(m), list.reload())} />
+        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} levelsRev={levelsRev} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), a.setError(undefined), a.setOk(m), list.reload())} onCancel={() => (setForm(null), setArriving(null))} />
       )}
       {/* One status line: the latest action's outcome (a check-in made after a check-out replaces its message). */}
       <Notice error={a.error || list.error} ok={a.ok} />
