@@ -94,7 +94,8 @@ export function ElevatorPage({ me }: { me: Me }) {
         </section>
         <section aria-labelledby="ele-level-h">
           <h2 id="ele-level-h">Elevator levels</h2>
-          <LoadedTable label="Elevator levels" load={levels} rowKey={(v: any) => v.id} empty="No elevator level yet." columns={[{ head: 'Level', cell: (v: any) => v.name }, { head: 'Id', cell: (v: any) => <code>{v.id}</code> }]} />
+          {/* Read-only here: an empty list said nothing of where levels come from, and an operator looked for a button. */}
+          <LoadedTable label="Elevator levels" load={levels} rowKey={(v: any) => v.id} empty="No elevator level yet: the console does not make them; an integration creates them (POST /api/gateway/eleLevel/save) and grants them to persons (eleLevel/syncPerson)." columns={[{ head: 'Level', cell: (v: any) => v.name }, { head: 'Id', cell: (v: any) => <code>{v.id}</code> }]} />
         </section>
       </div>
       <section aria-labelledby="ele-ev-h">
