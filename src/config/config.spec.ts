@@ -28,6 +28,9 @@ describe('loadConfig', () => {
     ['PORT', { PORT: '70000' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x@y/z' }],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    // No database name: PostgreSQL would take the one named after the user (the server's own "postgres").
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/' }],
     ['DATABASE_WAIT_SECONDS', { DATABASE_WAIT_SECONDS: 'forever' }],
     ['DATABASE_WAIT_SECONDS', { DATABASE_WAIT_SECONDS: '-1' }],
     ['DEVICE_ADMISSION', { DEVICE_ADMISSION: 'sometimes' }],

@@ -139,6 +139,11 @@ function parseDatabaseUrl(raw: string | undefined): string | undefined {
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
   }
+  // Without one, PostgreSQL picks the database named after the user (often the server's own "postgres"), and the
+  // gateway's tables would be made there.
+  if (url.pathname.replace(/^\/+/, '') === '') {
+    throw new ConfigError('DATABASE_URL', 'names no database: add its name after the port (postgres://user:password@host:5432/cvgw); one the server does not have is created at start');
+  }
   return v;
 }
 

@@ -143,9 +143,15 @@ export async function ensureDatabase(url: string, log?: (message: string) => voi
     } catch (createErr) {
       const code = (createErr as { code?: string }).code;
       if (code === DUPLICATE_DATABASE || code === UNIQUE_VIOLATION) return false;
-      throw new Error(`DATABASE_URL names database "${name}", which does not exist on ${target.host}, and creating it failed: ${(createErr as Error).message}`, {
-        cause: createErr,
-      });
+      // Said as the other start failures are (exit code 5, no stack): a user without CREATEDB (42501) is the usual case.
+      const user = decodeURIComponent(target.username) || 'the user';
+      const reason = `${(createErr as Error).message}${code ? ` (${code})` : ''}`;
+      throw new DatabaseUnreachableError(
+        `DATABASE_URL names database "${name}", which does not exist on ${target.host}, and creating it as ${user} failed: ${reason}. ` +
+          `Create it (CREATE DATABASE "${name.replace(/"/g, '""')}" OWNER ${user === 'the user' ? '<the user>' : `"${user.replace(/"/g, '""')}"`}), give ${user} the CREATEDB privilege, or fix DATABASE_URL.`,
+        code ?? '',
+        { cause: createErr },
+      );
     }
     log?.(`database "${name}" did not exist on ${target.host}: created it`);
     return true;

@@ -110,6 +110,36 @@ describe.runIf(plan.mode === 'pg')('a DATABASE_URL database that does not exist'
     expect(await exists(name)).toBe(false);
   });
 
+  it('a user who may not create it fails with a message naming the database and what to do, and exit code 5 (no stack)', async () => {
+    const name = freshName('nocreate');
+    const role = `${name}_role`;
+    await admin((c) => c.query(`CREATE ROLE ${role} LOGIN NOCREATEDB PASSWORD 'nocreate-pw-x'`));
+    try {
+      const url = new URL(adminUrlFor(adminUrl, name));
+      url.username = role;
+      url.password = 'nocreate-pw-x';
+      const err = await failure(ensureDatabase(url.toString()));
+      expect(err).toBeInstanceOf(DatabaseUnreachableError);
+      expect(err).toMatchObject({ code: '42501' });
+      expect(err.message).toContain(`DATABASE_URL names database "${name}", which does not exist on ${url.host}, and creating it as ${role} failed: permission denied to create database (42501).`);
+      expect(err.message).toContain(`Create it (CREATE DATABASE "${name}" OWNER "${role}"), give ${role} the CREATEDB privilege, or fix DATABASE_URL.`);
+      expect(await exists(name)).toBe(false);
+
+      const child = spawn(process.execPath, [path.resolve(process.cwd(), 'dist/src/main.js')], {
+        env: { ...process.env, DATABASE_URL: url.toString(), DATABASE_WAIT_SECONDS: '0', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(5);
+      expect(stderr).toContain(`and creating it as ${role} failed`);
+      expect(stderr).not.toContain('    at ');
+      expect(stderr + err.message).not.toContain('nocreate-pw-x');
+    } finally {
+      await admin((c) => c.query(`DROP ROLE IF EXISTS ${role}`));
+    }
+  });
+
   it('waits up to DATABASE_WAIT_SECONDS for a server that is not up yet, saying so', async () => {
     const name = freshName('late');
     const target = new URL(adminUrl);
