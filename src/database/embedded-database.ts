@@ -44,6 +44,17 @@ function makeDataDirectory(dir: string): void {
   }
 }
 
+/** The command (as root) that gives DATA_DIR to `uid`: a directory that is not there yet is made first, else chown has nothing to give. */
+function giveCommand(dataDir: string, uid: number): string {
+  let exists = false;
+  try {
+    exists = fs.statSync(dataDir).isDirectory();
+  } catch {
+    // not there (or not reachable): made by the command
+  }
+  return `${exists ? '' : `mkdir -p ${dataDir} && `}chown -R ${uid} ${dataDir}`;
+}
+
 function unusable(dataDir: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (!UNUSABLE.has(code)) return err as Error;
@@ -51,7 +62,7 @@ function unusable(dataDir: string, err: unknown): Error {
   const who = uid === undefined ? 'this process' : `this process (uid ${uid})`;
   // Giving the directory to the gateway's user helps a permission refusal only: not a file, /proc or a read-only mount.
   const chown = code === 'EACCES' || code === 'EPERM'
-    ? `Give the directory to the user the gateway runs as (${uid === undefined ? '' : `chown -R ${uid} ${dataDir}; `}the Docker image runs as node, uid 1000), `
+    ? `Give the directory to the user the gateway runs as (${uid === undefined ? '' : `${giveCommand(dataDir, uid)}; `}the Docker image runs as node, uid 1000), `
     : '';
   return new DataDirectoryUnusableError(
     `DATA_DIR ${dataDir} cannot be used: ${who} cannot create or write it (${(err as Error).message}). ` +

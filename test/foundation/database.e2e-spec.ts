@@ -251,6 +251,8 @@ describe('the embedded database', () => {
     expect(stderr).toContain(`(${code}: `);
     // chown helps a permission refusal only: a file or a path under /proc is no one's to give.
     if (code === 'EACCES') expect(stderr).toContain('the Docker image runs as node, uid 1000), set DATA_DIR to a directory it may write, or set DATABASE_URL');
+    // The command it gives can be run as written: a DATA_DIR not made yet is made before it is given (chown alone fails on it).
+    if (code === 'EACCES') expect(stderr).toContain(`(${fs.existsSync(dataDir) ? '' : `mkdir -p ${dataDir} && `}chown -R ${'uid' in asOther ? asOther.uid : process.getuid?.()} ${dataDir}; `);
     else expect(stderr).toMatch(/\)\. Set DATA_DIR to a directory it may write, or set DATABASE_URL/);
     if (code !== 'EACCES') expect(stderr).not.toContain('chown');
     expect(stderr).not.toContain('    at ');
