@@ -15,7 +15,7 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { scheduleRng as rng, tolerant } from '../support/fault-schedule';
 import type { TestApp } from '../support/test-app';
-import { convergeTerminals, heldBiometrics, nothingPending, pendingOn, playTerminalFault, startFaultProperty, type TerminalFaultOp, wantedBiometrics } from './attendance-helpers';
+import { convergeTerminals, heldBiometrics, nothingPending, pendingOn, playTerminalFault, startFaultProperty, wantedBiometrics, type TerminalFaultOp } from './attendance-helpers';
 
 const SEEDS = (process.env.SCHEDULE_SEEDS ?? '1,2,3').split(',').map(Number);
 const STEPS = Number(process.env.SCHEDULE_STEPS ?? 16);
@@ -116,11 +116,12 @@ describe('seeded fault schedules on numeric-PIN attendance terminals', () => {
         log.push(`  fault ${term.sn} ${kind}`);
         switch (kind) {
           case 'lose':
-          case 'runLost': {
-            const op: TerminalFaultOp = { kind, term: i };
-            await playTerminalFault(terms, op);
+          case 'runLost':
+            {
+              const op: TerminalFaultOp = { kind, term: i };
+              await playTerminalFault(terms, op);
+            }
             break;
-          }
           case 'busy':
             term.failCommands((c) => c.startsWith('DATA'), -1005, 1 + r.int(2));
             break;
