@@ -32,6 +32,7 @@ const MARK_POINT = `INSERT INTO ${insertOf(AttPoint, ['doorId'])} ON CONFLICT DO
 
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { keepsStringPins } from '../person/pin-value';
 
 /** Attendance operations CVSecurity does in its UI. */
 @ApiTags(GATEWAY_EXTENSIONS_TAG)
@@ -123,7 +124,7 @@ export class AttGatewayController {
     // A bare end date includes its day (the bound is inclusive), as recover and the transaction lists read it.
     const to = dto.endTime ? inclusiveEnd(requireCvTime(dto.endTime, this.config.timeZone, 'endTime'), this.config.timeZone) : undefined;
     if (from && to && from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
-    return { sn: d.sn, from, to, pin: dto.pin || undefined, table: dto.table || undefined, page: pageIfAsked(dto) };
+    return { sn: d.sn, from, to, pin: dto.pin || undefined, numericPins: !keepsStringPins(d.capabilities), table: dto.table || undefined, page: pageIfAsked(dto) };
   }
 
   @Get('terminals/:sn/operlogs')

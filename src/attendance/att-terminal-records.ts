@@ -5,6 +5,7 @@ import { DeviceUpload } from '../push/device-upload.entity';
 import { columnsOf } from '../database/columns';
 import type { Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
+import { pinValue, pinValueSql } from '../person/pin-value';
 import type { TerminalOperlogDto, TerminalPhotoDto, TerminalUploadDto } from './dto/attendance.dto';
 
 /**
@@ -17,6 +18,11 @@ export interface TerminalRecordFilter {
   from?: Date;
   to?: Date;
   pin?: string;
+  /**
+   * The terminal keeps numeric PINs (keepsStringPins false): its photos of person 0412 are named 412, so a pin filter
+   * takes the number of a digit pin (listPhotos).
+   */
+  numericPins?: boolean;
   /** Uploads: of this table only (`IDCARD`, `ERRORLOG`, `OPERLOG.BIOPHOTO`, `ATTLOG.rejected`, ...). */
   table?: string;
   page?: Page;
@@ -49,7 +55,12 @@ export async function listOperlogs(ds: DataSource, f: TerminalRecordFilter, time
 export async function listPhotos(ds: DataSource, f: TerminalRecordFilter, timeZone: string): Promise<TerminalPhotoDto[]> {
   const params: unknown[] = [f.sn];
   const [id, sn, file, pin, at, data] = columnsOf(AttPhoto, ['id', 'deviceSn', 'fileName', 'pin', 'photoTime', 'data']);
-  const byPin = f.pin ? ` AND ${pin} = $${params.push(f.pin)}` : '';
+  const number = f.pin && f.numericPins ? pinValue(f.pin) : null;
+  const byPin = !f.pin
+    ? ''
+    : number
+      ? ` AND (${pin} = $${params.push(f.pin)} OR (${pin} ~ '^[0-9]+$' AND ${pinValueSql(pin)} = $${params.push(number)}))`
+      : ` AND ${pin} = $${params.push(f.pin)}`;
   const rows: Array<{ id: string; sn: string; file: string; pin: string | null; at: Date | null; data: Buffer }> = await ds.query(
     `SELECT ${id}::text AS id, ${sn} AS sn, ${file} AS file, ${pin} AS pin, ${at} AS at, ${data} AS data FROM att_photo
       WHERE ${sn} = $1${byPin}${bounds(f, at, params)} ORDER BY ${at} DESC NULLS LAST, ${id} DESC ${limitOf(f, params)}`,

@@ -1,8 +1,9 @@
 /**
  * A terminal keeping numeric PINs holds person 0412 as its user 412, and names 412 in whatever it reports of that
  * user: the deletes at its menu (OPLOG 9, 10, 12 under operand 412) and the remote attendance request of a PIN keyed
- * in there (`table=RemoteAtt&PIN=412`). Those are person 0412's: what the database gives them goes back to the
- * terminal, and a remote attendance request is answered with their record.
+ * in there (`table=RemoteAtt&PIN=412`), and the attendance photos it names 412. Those are person 0412's: what the
+ * database gives them goes back to the terminal, a remote attendance request is answered with their record, and the
+ * photos are listed by their pin.
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -77,5 +78,20 @@ describe('remote attendance (manual 14) on a numeric-PIN terminal', () => {
     const records = await term.remoteAtt('4124');
     expect(records.map((x) => x.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=04124']);
     expect(term.users.get('4124')).toMatchObject({ name: 'Remote', card: '0412477' });
+  });
+});
+
+describe('attendance photos of a numeric-PIN terminal', () => {
+  it('its photo named 412 is listed by pin 0412 (and 412); another number is not', async () => {
+    const sn = 'NPIN-PHOTO';
+    expect((await t.post('/api/person/add', { pin: '04125', name: 'Photo' })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn, numericPins: true });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+    expect((await term.uploadAttphoto('20260401080000-4125.jpg', jpeg)).status).toBe(200);
+    const listed = async (pin: string) =>
+      ((await t.get(`/api/gateway/attendance/terminals/${sn}/photos`, { pin })).body.data as Array<{ fileName: string }>).map((p) => p.fileName);
+    expect(await listed('04125')).toEqual(['20260401080000-4125.jpg']);
+    expect(await listed('4125')).toEqual(['20260401080000-4125.jpg']);
+    expect(await listed('41250')).toEqual([]);
   });
 });
