@@ -61,7 +61,7 @@ export function describeModuleSchedules(kind: ScheduleKind, title: string, pinne
   });
   describe(title, () => {
     for (const seed of scheduleSeeds(pinned)) {
-      it(`seed ${seed}: the controller ends equal to the REST writes and to itself synced from scratch; events neither lost nor doubled`, { timeout: 60_000 }, () =>
+      it(`seed ${seed}: the controller ends equal to the REST writes and to itself synced from scratch; events neither lost nor doubled`, { timeout: Number(process.env.SCHEDULE_TIMEOUT_MS ?? 60_000) }, () =>
         playModuleSchedule(t, reconciler, kind, seed, options));
     }
   });
