@@ -5,6 +5,7 @@
  * result is lost; the person is then taken off the level. At every poll neither the convergence answer nor the
  * person's device state says synced while the controller differs from what the database gives, and the controller
  * ends holding exactly that (the same controller factory-reset and synced from scratch holds the same).
+ * Played by module-lost-order-elevator and -channel.e2e-spec.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -16,10 +17,9 @@ import { claimsSynced, convergenceOf, fromScratch, ok, settleConverged, tableSna
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-useFaultApp((app) => ({ t, reconciler } = app));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Kind = 'ele' | 'psg';
+export type Kind = 'ele' | 'psg';
 
 async function controller(kind: Kind, n: number): Promise<{ sim: DeviceSimulator; point: (i: number) => string; rights: (pin: string) => string[] }> {
   const sn = `MLO${kind.toUpperCase()}${n}`;
@@ -62,7 +62,9 @@ async function honestlyConverge(sim: DeviceSimulator, pin: string, holds: () => 
 
 const TABLES = ['user', 'userauthorize', 'usereleauthorize', 'timezone'];
 
-for (const kind of ['ele', 'psg'] as const) {
+/** The spec file of one kind of controller (module-lost-order-elevator and -channel), on its own fault app. */
+export function describeLostOrder(kind: Kind): void {
+  useFaultApp((app) => ({ t, reconciler } = app));
   const rightsTable = kind === 'ele' ? 'usereleauthorize' : 'userauthorize';
   describe(`${kind === 'ele' ? 'an elevator' : 'a channel'} controller`, () => {
     for (const lostTable of ['user', rightsTable]) {
