@@ -83,6 +83,22 @@ describe('lists of objects as indexed field keys', () => {
   });
 });
 
+class WrappedFilterDto {
+  @IsOptional() @IsString() devSn?: string;
+  @IsOptional() content?: Record<string, unknown>;
+  @IsOptional() @ListInput() @IsString() pins?: string;
+}
+
+describe('one object as field keys', () => {
+  it('`content[field]` and `content.field` build the object; the object sent whole wins; lists and undeclared names stay', () => {
+    expect(normaliseClientForms(WrappedFilterDto, { 'content[devSn]': 'A', 'content.personPin': ['1', '2'] })).toEqual({ content: { devSn: 'A', personPin: '2' } });
+    expect(normaliseClientForms(WrappedFilterDto, { content: { devSn: 'J' }, 'content[devSn]': 'F', 'content[type]': 'alarm' })).toEqual({ content: { devSn: 'J', type: 'alarm' } });
+    expect(normaliseClientForms(WrappedFilterDto, { 'other[x]': 'y', 'pins[]': '1' })).toEqual({ 'other[x]': 'y', pins: ['1'] });
+    // A wrapper's fields (apiBioTemplate) so written are the wrapper's, unwrapped as the JSON form is.
+    expect(normaliseClientForms(WrappedFilterDto, { 'apiBioTemplate[devSn]': 'W' })).toEqual({ devSn: 'W' });
+  });
+});
+
 describe('client forms', () => {
   it('maps the manual synonyms onto the name the DTO declares', () => {
     expect(normaliseClientForms(PinDto, { personPin: '7' })).toEqual({ personPin: '7', pin: '7' });

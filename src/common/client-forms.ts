@@ -206,6 +206,12 @@ const INDEXED_KEY = /^(.+)\[(\d{1,6})\]$/;
 const INDEXED_FIELD_KEY = /^(.+?)\[(\d{1,6})\](?:\[([^[\]]+)\]|\.([^.[\]]+))$/;
 
 /**
+ * A key naming one field of one object: `content[devSn]`, as PHP's http_build_query, Guzzle's form_params and
+ * jQuery's `$.param` write an object into a form, or `content.devSn`, as Spring's and ASP.NET's form binders name it.
+ */
+const NESTED_FIELD_KEY = /^([^[\].]+)(?:\[([^[\]\d][^[\]]*)\]|\.([^.[\]]+))$/;
+
+/**
  * The lists of objects that indexed field keys spell (`items[0][name]=a&items[0][doorName]=b&items[1][name]=c`),
  * for the list names `target` accepts (it returns the field to fill, or undefined), in index order; and the keys
  * they were read from. A key repeated takes its last value, as any field that is not a list.
@@ -322,6 +328,24 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     out ??= { ...input };
     for (const key of objects.keys) delete out[key];
     for (const [field, items] of objects.lists) if (!present(out[field])) out[field] = items;
+  }
+  // `content[devSn]=x` or `content.devSn=x`: one object's fields (2.18.11's `content`, a Swagger wrapper) in a form or
+  // the query. Before, such keys were dropped: getDoorTransactions answered every event, as if filtered.
+  for (const key of Object.keys(out ?? input)) {
+    const m = NESTED_FIELD_KEY.exec(key);
+    if (!m) continue;
+    const name = forms.fields.has(m[1]) ? m[1] : (forms.byLowerName.get(m[1].toLowerCase()) ?? (forms.wrappers.has(m[1]) ? m[1] : undefined));
+    if (name === undefined || forms.lists.has(name)) continue;
+    out ??= { ...input };
+    const held = out[name];
+    if (present(held) && !isPlainObject(held)) continue;
+    const value = out[key];
+    delete out[key];
+    const target: Record<string, unknown> = { ...(held as Record<string, unknown> | undefined) };
+    const sub = m[2] ?? m[3];
+    // The object sent whole (a JSON body's `content`) wins over loose keys, as wrapped fields win over loose ones.
+    if (!present(target[sub])) target[sub] = Array.isArray(value) ? value[value.length - 1] : value;
+    out[name] = target;
   }
   for (const [key, value] of Object.entries(out ?? input)) {
     if (forms.fields.has(key) || !isPlainObject(value)) continue;

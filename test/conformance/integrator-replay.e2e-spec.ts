@@ -94,6 +94,33 @@ describe('every list narrows to what its filter names', () => {
   });
 });
 
+describe('2.18.11 and 2.18.12 with `content` written as form or query keys', () => {
+  const form = (path: string, pairs: Record<string, string>) =>
+    t.request('POST', path, { query: { access_token: TEST_TOKEN }, body: new URLSearchParams(pairs).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const total = (r: HttpResult, label: string): number => {
+    expect(r.body?.ret, `${label}: ${r.text.slice(0, 200)}`).toBe('ok');
+    return r.body.data.total;
+  };
+
+  // `content[devSn]=` (PHP, jQuery) and `content.devSn=` (Spring, ASP.NET) were dropped: every event answered, as if filtered.
+  it('narrow as the JSON body does', { timeout: 60_000 }, async () => {
+    const P = '/api/v2/transaction/getDoorTransactions';
+    const all = total(await t.post(P, {}), 'no filter');
+    expect(all).toBeGreaterThan(0);
+    for (const key of ['content[devSn]', 'content.devSn']) {
+      expect(total(await form(P, { [key]: 'NOSUCHSN' }), `${key} unknown (form)`)).toBe(0);
+      expect(total(await t.post(P, undefined, { [key]: 'NOSUCHSN' }), `${key} unknown (query)`)).toBe(0);
+      expect(total(await form(P, { [key]: f.sn }), `${key} own (form)`)).toBe(all);
+    }
+    const own = total(await t.post(P, { content: { personPin: f.pin } }), 'personPin (JSON)');
+    expect(own).toBeGreaterThan(0);
+    expect(own).toBeLessThan(all);
+    expect(total(await form(P, { 'content[personPin]': f.pin }), 'content[personPin] (form)')).toBe(own);
+    const detail = await form('/api/transaction/getDoorTransactionDetail', { 'content[id]': f.transactionId });
+    expect(detail.body, detail.text.slice(0, 200)).toMatchObject({ ret: 'ok', data: { id: f.transactionId } });
+  });
+});
+
 describe('every endpoint of the manual, in every form real clients send', () => {
   const RET_MSG = new Set(['2.18.10', '2.18.11', '2.18.12']);
   /** Values of the fixture for the manual's parameter names; the manual's example otherwise. */
