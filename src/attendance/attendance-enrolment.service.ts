@@ -9,7 +9,7 @@ import { newId } from '../common/ids';
 import { isDeadlock } from '../common/write-transaction';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
-import { keepsStringPins, personPinsOnDevice } from '../person/pin-value';
+import { devicePinsOf, keepsStringPins, lockPinValues, pinValue, pinValueSql } from '../person/pin-value';
 import type { DeviceSession } from '../push/device-registry.service';
 import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
@@ -110,14 +110,15 @@ export class AttendanceEnrolmentService {
    * update) waits for the upload, or the upload for the delete and then finds no person. Without it a template or
    * photo line for a person deleted meanwhile failed the whole upload (foreign key: "The record is referenced by
    * other records"), refused to the terminal. Key share: the upload's own updates of those persons take no more.
-   * The same read finds digit pins by their number: a terminal keeping numeric PINs was sent person 0412 as PIN=0412
-   * and uploads its user, templates and photo under 412; the records are renamed to 0412 (personPinsOf), so they
-   * update that person, and are compared with what was sent to it, rather than creating a twin 412.
+   * The same read finds digit pins by their number, under the write lock of that number (devicePinsOf): a terminal
+   * keeping numeric PINs was sent person 0412 as PIN=0412 and uploads its user, templates and photo under 412; the
+   * records are renamed to 0412, so they update that person, and are compared with what was sent to it, rather than
+   * creating a twin 412 (nor does a REST add of 0412 under way meanwhile: it waits, then is refused -29).
    */
-  private async lockPersonsOf(m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]): Promise<OperlogRecord[]> {
-    const pins = [...new Set(records.map((r) => ('pin' in r ? r.pin : '')).filter(Boolean))];
-    const named = await personPinsOnDevice(m, pins, keepsStringPins(device.capabilities), 'FOR KEY SHARE');
-    return records.map((r) => ('pin' in r && named.get(r.pin) !== r.pin ? { ...r, pin: named.get(r.pin)! } : r));
+  private async lockPersonsOf<R extends object>(m: EntityManager, device: DeviceSession, records: readonly R[]): Promise<R[]> {
+    const pinOf = (r: R): string => ('pin' in r && typeof r.pin === 'string' ? r.pin : '');
+    const { named } = await devicePinsOf(m, records.map(pinOf).filter(Boolean), keepsStringPins(device.capabilities));
+    return records.map((r) => (pinOf(r) && named.get(pinOf(r)) !== pinOf(r) ? { ...r, pin: named.get(pinOf(r))! } : r));
   }
 
   async ingest(m: EntityManager, device: DeviceSession, upload: readonly OperlogRecord[]): Promise<void> {
@@ -194,8 +195,11 @@ export class AttendanceEnrolmentService {
    * person deleted through REST whose delete the panel has not run or confirmed (deleteOwed) creates nobody: it is
    * recorded as held with unknown content, and removed.
    */
-  async ingestPanelUsers(m: EntityManager, device: DeviceSession, uploads: readonly UserUpload[]): Promise<void> {
-    if (uploads.length === 0) return;
+  async ingestPanelUsers(m: EntityManager, device: DeviceSession, all: readonly UserUpload[]): Promise<void> {
+    if (all.length === 0) return;
+    // A panel keeping numeric PINs uploads person 0412 as 412: it is that person's user (lockPersonsOf), recorded as
+    // held under 0412, not a new person 412 that the next plan would take off it again with person 0412's user.
+    const uploads = await this.lockPersonsOf(m, device, all);
     const hashes = await this.planner.uploadedUserHashes(m, device.id, uploads);
     const users = uploads.map((u, i): EnrolledUser => ({ pin: u.pin, name: u.name, pri: u.privilege, passwd: u.password, card: u.cardNo, fields: u.fields, recordHash: hashes[i] }));
     const { touched, doubt } = await this.applyUsers(m, device, users, { joinArea: false });
@@ -436,6 +440,18 @@ export class AttendanceEnrolmentService {
     if (!dept) {
       this.log.warn(`person ${pin} enrolled at device ${device.sn} not created: there is no department`);
       return null;
+    }
+    // Not a digit pin standing for the number of another person's pin (a string-PIN device's 412 while person 0412
+    // exists): numeric-PIN devices would hold both as one user, and REST refuses such a twin (-29). Read under the
+    // number's write lock (taken again here, held already by lockPersonsOf), so no REST add slips in between.
+    const number = pinValue(pin);
+    if (number !== null) {
+      await lockPinValues(m, [number]);
+      const [twin]: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = $1 LIMIT 1`, [number]);
+      if (twin) {
+        this.log.warn(`person ${pin} enrolled at device ${device.sn} not created: person ${twin.pin} has the same number (leading zeros do not count on devices keeping numeric PINs)`);
+        return null;
+      }
     }
     const persons = m.getRepository(Person);
     const p = persons.create({ id: newId(), pin: pin.slice(0, 64), name: name?.slice(0, 100) || null, deptId: dept.id, password });

@@ -9,9 +9,9 @@ import { TERMINAL_KINDS } from '../sync/attendance-commands';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { forgetHeld } from '../sync/sync-confirm';
+import { heldKeysOf } from '../sync/held-pins';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
 import { writeTransaction } from '../common/write-transaction';
-import { keepsStringPins, personPinsOnDevice } from '../person/pin-value';
 import { forgetFingersResent, judgeFingerprintCount } from './fingerprint-count';
 
 /**
@@ -51,7 +51,7 @@ export class AttendanceHooks implements OnModuleInit {
       if (what === 'data') await this.terminals.askUserCount(m, [{ id: device.id, sn: device.sn }]);
       await this.terminals.dataCleared(m, device, what === 'data' ? 'OPLOG 13 "clear data" at its menu' : 'OPLOG 23 "delete entry and exit records" at its menu');
     });
-    this.ingest.onChangedAtMenu((m, device, changes) => this.changedAtMenu(m, device.id, changes, keepsStringPins(device.capabilities)));
+    this.ingest.onChangedAtMenu((m, device, changes) => this.changedAtMenu(m, device.id, changes));
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count, fingers) => this.countReported(e.deviceId, e.sn, count, fingers));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin, e.stringPins));
@@ -68,14 +68,15 @@ export class AttendanceHooks implements OnModuleInit {
    * once, in the upload's transaction: whatever the database still puts on the terminal is sent back. Before this,
    * only the next verification of its INFO user count (SYNC_VERIFY_INTERVAL_MS) noticed a delete, nothing ever
    * noticed the privileges, and meanwhile the terminal was said synced. A pin the database puts on no terminal held
-   * nothing confirmed, and is sent nothing. A terminal keeping numeric PINs names person 0412 by 412 (personPinsOnDevice):
+   * nothing confirmed, and is sent nothing. A terminal keeping numeric PINs names person 0412 by 412 (matched to what it confirmed, heldKeysOf):
    * matched as written, its deletes forgot nothing of 0412 (whose items are under that pin) and the card or password it
    * lost was never sent back (no user count shows those).
    */
-  async changedAtMenu(m: EntityManager, deviceId: string, reported: readonly ChangedAtMenu[], stringPins = false): Promise<void> {
-    const named = await personPinsOnDevice(m, [...new Set(reported.flatMap((c) => (c.what === 'admins' ? [] : [c.pin])))], stringPins);
-    const changes = reported.map((c) => (c.what === 'admins' ? c : { ...c, pin: named.get(c.pin) ?? c.pin }));
-    const pinsOf = (what: 'user' | 'fingerprint' | 'record') => changes.flatMap((c) => (c.what === what ? [c.pin] : []));
+  async changedAtMenu(m: EntityManager, deviceId: string, changes: readonly ChangedAtMenu[]): Promise<void> {
+    // A terminal keeping numeric PINs names person 0412 as 412 in its OPLOG: the items it confirmed as 0412 (heldKeysOf).
+    const reported = [...new Set(changes.flatMap((c) => (c.what === 'admins' ? [] : [c.pin])))];
+    const { named } = await heldKeysOf(m, deviceId, TERMINAL_KINDS, reported);
+    const pinsOf = (what: 'user' | 'fingerprint' | 'record') => changes.flatMap((c) => (c.what === what ? [named.get(c.pin) ?? c.pin] : []));
     const users = [...new Set(pinsOf('user'))];
     const fingers = [...new Set(pinsOf('fingerprint'))].filter((p) => !users.includes(p));
     const admins: string[] = changes.some((c) => c.what === 'admins')

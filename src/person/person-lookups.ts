@@ -46,7 +46,11 @@ export class PersonLookups {
     // The rest in one round trip (read-together.ts): plain values, no entities.
     const set = (text: string, params: unknown[]) => read(text, params, (rows: Array<{ v: string }>) => new Set(rows.map((r) => r.v)));
     const { visitors, levels, cards, depts, twins } = await readTogether(m, {
-      visitors: set(`SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]),
+      // By the number too: a visitor's 80000001 and a person's 080000001 are one user on a panel keeping numeric PINs.
+      visitors: set(
+        `SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE (visitor_pin = ANY($1::text[]) OR (visitor_pin ~ '^[0-9]+$' AND ${pinValueSql('visitor_pin')} = ANY($2::text[]))) AND state = 'in'`,
+        [pins, numbers],
+      ),
       levels: set(`SELECT id AS v FROM acc_level WHERE id = ANY($1::bpchar[])`, [levelIds]),
       cards: set(
         `SELECT ${cardValueSql('card_no')} AS v FROM card WHERE ${cardValueSql('card_no')} = ANY($1::text[])
@@ -101,9 +105,13 @@ export class PersonLookups {
     return [...this.pinTwins, ...written].find((p) => p !== pin && pinValue(p) === value) ?? null;
   }
 
-  /** Persons and checked-in visitors share the devices' user table: one pin namespace. */
-  isVisitorPin(pin: string): boolean {
-    return this.visitorPins.has(pin);
+  /**
+   * The checked-in visitor's pin this pin is, as written or by its number (leading zeros do not count): persons and
+   * checked-in visitors share the devices' user table, one pin namespace. Null when none.
+   */
+  visitorPin(pin: string): string | null {
+    const value = pinValue(pin);
+    return [...this.visitorPins].find((v) => v === pin || (value !== null && pinValue(v) === value)) ?? null;
   }
 
   /** -24 when a level does not exist. */

@@ -255,8 +255,9 @@ export class PersonService {
     if (twin !== null) {
       throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin ${twin} of another person on the devices (leading zeros do not count)`);
     }
-    if (!existing && look.isVisitorPin(dto.pin)) {
-      throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin of a checked-in visitor`);
+    const visitor = existing ? null : look.visitorPin(dto.pin);
+    if (visitor !== null) {
+      throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin ${visitor === dto.pin ? 'of a checked-in visitor' : `${visitor} of a checked-in visitor on the devices (leading zeros do not count)`}`);
     }
     const p = existing ?? repo.create({ pin: dto.pin, status: 'active', isDisabled: false, isSendMail: false });
     p.deptId = await look.deptId(m, dto.deptCode, existing?.deptId);

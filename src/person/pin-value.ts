@@ -46,6 +46,39 @@ export const devicePersonJoinSql = (alias: string, pin: string, deviceId: string
 /** Whether a device keeps PINs as written (it announced StringPinFunOn=1); others keep the number only. */
 export const keepsStringPins = (capabilities: { dialect?: { pin?: string } } | null | undefined): boolean => capabilities?.dialect?.pin === 'string';
 
+/** keepsStringPins of a stored device, by its id or SN (false for none). */
+export async function deviceKeepsStringPins(m: EntityManager, by: 'id' | 'sn', value: string): Promise<boolean> {
+  const [d]: Array<{ string: boolean }> = await m.query(`SELECT coalesce(capabilities->'dialect'->>'pin' = 'string', false) AS string FROM device WHERE ${by} = $1`, [value]);
+  return d?.string ?? false;
+}
+
+/**
+ * The persons' pins a device's uploaded users name (personPinsOf), read under the write locks of their numbers: an
+ * enrolment of 412 and a REST add of 0412 under way at once take turns (as two REST adds do, lockPinValues), so the
+ * second sees the first's person and either takes it (the upload, renamed to 0412) or is refused -29 (the add),
+ * instead of both inserting. Every digit pin's number is locked, a string-PIN device's too: the person it would create
+ * is checked against the stored twins (`twins`) before the insert. The persons found stay (key share) until the
+ * transaction ends. `twins`: stored digit pins by the number they stand for.
+ */
+export async function devicePinsOf(
+  m: EntityManager,
+  devicePins: readonly string[],
+  stringPins: boolean,
+): Promise<{ named: Map<string, string>; twins: Map<string, string> }> {
+  const pins = [...new Set(devicePins)];
+  const numbers = [...new Set(pins.flatMap((p) => pinValue(p) ?? []))];
+  await lockPinValues(m, numbers);
+  const rows: Array<{ pin: string }> = pins.length
+    ? await m.query(
+        `SELECT pin FROM person WHERE pin = ANY($1::varchar[]) OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ANY($2::text[])) ORDER BY pin FOR KEY SHARE`,
+        [pins, numbers],
+      )
+    : [];
+  const stored = rows.map((r) => r.pin);
+  const twins = new Map(stored.flatMap((p) => (pinValue(p) === null ? [] : [[pinValue(p)!, p] as const])));
+  return { named: personPinsOf(pins, stored, stringPins), twins };
+}
+
 /**
  * The person's pin each of a device's pins names, given the stored pins found for them (by the pin or, for digit
  * pins, its number): the pin itself when stored as written or when no stored digit pin stands for its number (a new

@@ -22,6 +22,7 @@ import { CommandQueueService } from '../push/command-queue.service';
 import { FactoryResetService } from '../push/factory-reset.service';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 import { stopWorker } from '../common/stop-worker';
+import { heldKeysOf } from './held-pins';
 
 /**
  * A failing item neither held (hash NULL) nor waiting for a retry (next_try_at NULL): nothing would plan or drop it
@@ -563,17 +564,15 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
       [outcome.commandId, outcome.deviceSn, table],
     );
     const kind = countedItemKind(table);
-    const confirmed = new Map<string, string>(
-      (
-        await m.query(`SELECT key, hash FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = ANY($3::varchar[]) AND hash IS NOT NULL`, [
-          deviceId,
-          kind,
-          answered.map((a) => a.pin),
-        ])
-      ).map((r: { key: string; hash: string }) => [r.key, r.hash]),
-    );
+    // A panel keeping numeric PINs answers person 0412's rows under 412: the rows of the item it confirmed as 0412
+    // (heldKeysOf), not a stranger's to delete by PIN (which took person 0412's user off it, and a count then found
+    // one user short: a full sync, the same delete again at the next query).
+    const { named, hashes: confirmed } = await heldKeysOf(m, deviceId, [kind], answered.map((a) => a.pin));
     // A user is one row; rights rows follow from the confirmed hash (one per TimezoneId).
-    const unknown = answered.filter((a) => !confirmed.has(a.pin) || (kind !== 'user' && authRows(confirmed.get(a.pin)!) !== a.rows)).map((a) => a.pin);
+    const unknown = answered
+      .map((a) => ({ ...a, pin: named.get(a.pin) ?? a.pin }))
+      .filter((a) => !confirmed.has(a.pin) || (kind !== 'user' && authRows(confirmed.get(a.pin)!) !== a.rows))
+      .map((a) => a.pin);
     if (unknown.length === 0) return;
     this.log.warn(`device ${outcome.deviceSn} holds ${table} rows it never confirmed (${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}): deleting them by PIN`);
     const [{ ele }]: Array<{ ele: boolean }> = await m.query(`SELECT ${effectiveKindSql('d')} = 'ele' AS ele FROM device d WHERE d.id = $1`, [deviceId]);

@@ -15,7 +15,7 @@ import { requireHost } from './vis-reservation.service';
 import { VisCode } from './visitor-codes';
 import { VisitorDevicesService } from './visitor-devices.service';
 import { checkCertType, checkVisitor, requireVisitDate, requireVisitEnd, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
-import { pinValueSql } from '../person/pin-value';
+import { lockPinValues, pinValue, pinValueSql } from '../person/pin-value';
 
 /** Visitor numbers start here (8xxxxxxx, as the manual's 2.17.3 example). */
 export const FIRST_VISITOR_PIN = 80000001;
@@ -166,19 +166,30 @@ export class VisRegistrationService {
     const [prev]: Array<{ visitor_pin: string }> = await m.query(
       `SELECT visitor_pin FROM vis_registration r WHERE cert_type = $1 AND cert_num = $2
           AND NOT EXISTS (SELECT 1 FROM vis_registration o WHERE o.visitor_pin = r.visitor_pin AND o.state = 'in')
-          AND NOT EXISTS (SELECT 1 FROM person p WHERE p.pin = r.visitor_pin)
         ORDER BY created_at DESC LIMIT 1`,
       [certType, certNum],
     );
-    if (prev) return prev.visitor_pin;
+    if (prev && !(await this.pinTaken(m, prev.visitor_pin, true))) return prev.visitor_pin;
     for (;;) {
       const [{ pin }]: Array<{ pin: string }> = await m.query(`SELECT nextval('vis_visitor_pin_seq')::text AS pin`);
-      // Nor a person's digit pin of the same number ("080000001"): a panel keeping numeric PINs holds both as one user.
-      const [taken] = await m.query(
-        `SELECT 1 FROM person WHERE pin = $1 OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ${pinValueSql('$1')}) UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1 LIMIT 1`,
-        [pin],
-      );
-      if (!taken) return pin;
+      if (!(await this.pinTaken(m, pin, false))) return pin;
     }
+  }
+
+  /**
+   * Whether a person holds this visitor pin, as written or by its number ("080000001": a panel keeping numeric PINs
+   * holds both as one user), or (`reused` false) any registration does. Read under the number's write lock, the one
+   * person writes take (lockPinValues): a person/add of 080000001 under way meanwhile waits, then is refused -29 for
+   * the checked-in visitor, instead of both taking the number.
+   */
+  private async pinTaken(m: EntityManager, pin: string, reused: boolean): Promise<boolean> {
+    const value = pinValue(pin);
+    if (value !== null) await lockPinValues(m, [value]);
+    const [taken] = await m.query(
+      `SELECT 1 FROM person WHERE pin = $1 OR ($1 ~ '^[0-9]+$' AND pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ${pinValueSql('$1')})
+       ${reused ? '' : 'UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1'} LIMIT 1`,
+      [pin],
+    );
+    return !!taken;
   }
 }

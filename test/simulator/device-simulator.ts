@@ -906,6 +906,26 @@ export class DeviceSimulator {
     return undefined;
   }
 
+  /**
+   * A panel announcing StringPinFunOn=0 keeps a user's PIN as a number (field notes: sent PIN=0412, it reports 412):
+   * a digit Pin is written, deleted, counted and queried without its leading zeros. Others keep it as sent.
+   */
+  private keepsNumericPins(): boolean {
+    return String(this.opts.registryExtras?.StringPinFunOn ?? 1) === '0';
+  }
+
+  private pinAsKept(key: string, value: string): string {
+    return this.keepsNumericPins() && key.toLowerCase() === 'pin' && /^[0-9]+$/.test(value) ? value.replace(/^0+(?=[0-9])/, '') : value;
+  }
+
+  private pinsAsKept(r: Row): Row {
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, this.pinAsKept(k, v)]));
+  }
+
+  private condsAsKept<C extends ReturnType<typeof parseConditions>>(conds: C): C {
+    return (Array.isArray(conds) ? conds.map(([k, v]) => [k, this.pinAsKept(k, v)]) : conds) as C;
+  }
+
   /** 9.1.1: `DATA UPDATE <table> k=v<HT>k=v` plus one further record per LF-separated line. */
   private dataUpdate(cmd: ParsedCommand): { code: number; error?: string } {
     const bad = this.tableError(cmd.table, true);
@@ -916,7 +936,7 @@ export class DeviceSimulator {
     for (const text of [cmd.args, ...cmd.continuation]) {
       const rec = parseRecord(text);
       if (isParseError(rec)) return { code: rec.error, error: rec.reason };
-      records.push(Object.fromEntries(rec));
+      records.push(this.pinsAsKept(Object.fromEntries(rec)));
     }
     for (const r of records) {
       const sizeErr = sizeMismatch(table, r);
@@ -943,7 +963,7 @@ export class DeviceSimulator {
     const bad = this.tableError(cmd.table);
     if (bad) return bad;
     const table = cmd.table as string;
-    const conds = parseConditions(table, cmd.args);
+    const conds = this.condsAsKept(parseConditions(table, cmd.args));
     if (isParseError(conds)) return { code: conds.error, error: conds.reason };
     if (conds === 'all') {
       this.tables.clear(table);
@@ -967,7 +987,7 @@ export class DeviceSimulator {
     const bad = this.tableError(cmd.table);
     if (bad) return bad;
     const table = cmd.table as string;
-    const conds = parseConditions(table, cmd.args);
+    const conds = this.condsAsKept(parseConditions(table, cmd.args));
     if (isParseError(conds)) return { code: conds.error, error: conds.reason };
     const n = this.tables.count(table, conds === 'all' ? [] : conds);
     await this.upload(
@@ -999,7 +1019,7 @@ export class DeviceSimulator {
       rows = rows.filter((r) => !this.newRecordSent.has(r.row.index ?? ''));
       for (const r of rows) this.newRecordSent.add(r.row.index ?? '');
     } else if (filter !== '*' && filter !== '') {
-      const conds = parseConditions(table, filter);
+      const conds = this.condsAsKept(parseConditions(table, filter));
       if (isParseError(conds)) return { code: conds.error, error: conds.reason };
       if (conds !== 'all') {
         const start = conds.find(([k]) => k.toLowerCase() === 'starttime');
