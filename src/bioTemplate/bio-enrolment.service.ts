@@ -6,6 +6,7 @@ import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { readdedBeforeDelete, userDeletedFrom } from '../sync/confirmed-state';
 import { SyncPlannerService, type HeldPhoto } from '../sync/sync-planner.service';
 import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
+import { deviceKeepsStringPins, devicePinsOf } from '../person/pin-value';
 
 type TemplateUpload = BiodataUpload | TemplateV10Upload;
 
@@ -57,9 +58,14 @@ export class BioEnrolmentService {
 
   /** In the caller's transaction; returns the number of templates stored or changed. */
   async onTableUpload(m: EntityManager, deviceSn: string, records: readonly TableUpload[]): Promise<number> {
-    const uploads = records.filter(isTemplate);
-    const photos = records.filter(isFacePhoto);
-    if (uploads.length === 0 && photos.length === 0) return 0;
+    const all = records.filter((r) => isTemplate(r) || isFacePhoto(r));
+    if (all.length === 0) return 0;
+    // A panel keeping numeric PINs uploads person 0412's finger, face or photo under 412: renamed to 0412
+    // (devicePinsOf), they are that person's, where they were "unknown pin 412; not stored" and lost.
+    const { named } = await devicePinsOf(m, all.map((r) => r.pin), await deviceKeepsStringPins(m, 'sn', deviceSn));
+    const renamed = all.map((r) => (named.get(r.pin) !== r.pin ? { ...r, pin: named.get(r.pin)! } : r));
+    const uploads = renamed.filter(isTemplate);
+    const photos = renamed.filter(isFacePhoto);
     const pins = [...new Set([...uploads, ...photos].map((u) => u.pin))];
     // The persons stay until the upload is stored (key share, in pin order, as the REST delete locks them for update):
     // a delete under way makes the upload wait and then find no person, so its lines are not stored, as a line sent

@@ -53,6 +53,17 @@ it('a user a numeric-PIN panel enrols at its menu as 412 is person 0412: renamed
   expect(claimsSynced(c), JSON.stringify(c)).toBe(true);
 });
 
+it('a finger and photo a numeric-PIN panel enrols under 414 are person 0414’s: stored, not dropped as an unknown pin', async () => {
+  const d = await Device.connect(t, 'PINUP0004', 2, '10.58.0.4', numeric);
+  await ok(t.post('/api/person/add', { pin: '0414', name: 'Finger' }));
+  const tmp = Buffer.from('finger of 414').toString('base64');
+  expect((await d.sim.uploadTable('biodata', [{ pin: '414', no: 1, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp }])).status).toBe(200);
+  const content = Buffer.from('face of 414').toString('base64');
+  expect((await d.sim.uploadTable('userpic', [{ pin: '414', filename: '414.jpg', size: content.length, content }])).status).toBe(200);
+  expect(await t.ds.query(`SELECT p.pin, p.photo, b.template FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin LIKE '%414'`)).toEqual([{ pin: '0414', photo: content, template: tmp }]);
+  expect(await personsOf('414')).toEqual([{ pin: '0414', name: 'Finger' }]);
+});
+
 it('a numeric-PIN panel answering DATA QUERY user with 413 for person 0413: that user is kept, only the stranger is deleted', async () => {
   const sn = 'PINUP0002';
   const d = await Device.connect(t, sn, 2, '10.58.0.2', numeric);
