@@ -5,7 +5,7 @@
  * 412 is created, nothing is deleted and written back, and the panel is reported synced. A checked-in visitor's pin is
  * refused to a person by its number as by its text. An enrolment of 412 racing a REST add of 0412 leaves one person.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { Device, levelId } from '../sync/access-helpers';
@@ -113,7 +113,9 @@ it('a visitor coming again is not given back a number a person took with a leadi
   expect(again.replace(/^0+/, '')).not.toBe(v);
 });
 
-it('an enrolment of 5412 at a numeric-PIN panel racing a REST add of 05412: one person, the add refused', async () => {
+// PostgreSQL only: the embedded database runs one transaction at a time, so the held department lock would stall
+// every other session instead of making the two writers wait on a lock the test can see.
+it.skipIf(inject('testDb').mode === 'embedded')('an enrolment of 5412 at a numeric-PIN panel racing a REST add of 05412: one person, the add refused', async () => {
   const d = await Device.connect(t, 'PINUP0003', 2, '10.58.0.3', numeric);
   // Both inserts are made to wait at the department their person goes in (its foreign key's share lock), so each
   // has read the pins before either commits: the enrolment first, then the add.
