@@ -68,13 +68,7 @@ export async function devicePinsOf(
   const pins = [...new Set(devicePins)];
   const numbers = [...new Set(pins.flatMap((p) => pinValue(p) ?? []))];
   await lockPinValues(m, numbers);
-  const rows: Array<{ pin: string }> = pins.length
-    ? await m.query(
-        `SELECT pin FROM person WHERE pin = ANY($1::varchar[]) OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ANY($2::text[])) ORDER BY pin FOR KEY SHARE`,
-        [pins, numbers],
-      )
-    : [];
-  const stored = rows.map((r) => r.pin);
+  const stored = pins.length ? await storedPins(m, pins, numbers, 'FOR KEY SHARE') : [];
   const twins = new Map(stored.flatMap((p) => (pinValue(p) === null ? [] : [[pinValue(p)!, p] as const])));
   return { named: personPinsOf(pins, stored, stringPins), twins };
 }
@@ -100,11 +94,16 @@ export function personPinsOf(devicePins: readonly string[], stored: readonly str
  * unless the device keeps string PINs, by their number. `lock` ('FOR KEY SHARE') keeps those persons until the
  * transaction ends.
  */
-export async function personPinsOnDevice(m: EntityManager, devicePins: readonly string[], stringPins: boolean, lock = ''): Promise<Map<string, string>> {
+export async function personPinsOnDevice(m: EntityManager, devicePins: readonly string[], stringPins: boolean, lock: '' | 'FOR KEY SHARE' = ''): Promise<Map<string, string>> {
   const numbers = stringPins ? [] : devicePins.flatMap((p) => pinValue(p) ?? []);
+  return personPinsOf(devicePins, await storedPins(m, devicePins, numbers, lock), stringPins);
+}
+
+/** The stored pins that are one of `pins` as written or, digit pins, stand for one of `numbers`; in pin order (`lock`). */
+async function storedPins(m: EntityManager, pins: readonly string[], numbers: readonly string[], lock: '' | 'FOR KEY SHARE'): Promise<string[]> {
   const rows: Array<{ pin: string }> = await m.query(
     `SELECT pin FROM person WHERE pin = ANY($1::varchar[]) OR (pin ~ '^[0-9]+$' AND ${pinValueSql('pin')} = ANY($2::text[])) ORDER BY pin ${lock}`,
-    [devicePins, numbers],
+    [pins, numbers],
   );
-  return personPinsOf(devicePins, rows.map((r) => r.pin), stringPins);
+  return rows.map((r) => r.pin);
 }
