@@ -762,7 +762,8 @@ export class DeviceSimulator {
   deleteUserLocally(pin: string | number): number {
     let n = 0;
     for (const t of this.tables.tableNames()) {
-      if (this.tables.rows(t).some((r) => getField(r, 'Pin') !== undefined)) n += this.tables.delete(t, [['Pin', String(pin)]]);
+      // As the panel keeps it: on a numeric-PIN panel person 0412 is user 412 at the menu.
+      if (this.tables.rows(t).some((r) => getField(r, 'Pin') !== undefined)) n += this.tables.delete(t, [['Pin', this.pinAsKept('Pin', String(pin))]]);
     }
     return n;
   }

@@ -10,6 +10,8 @@
  * else), and hold exactly what the same panel factory-reset and synced from scratch holds. Then access events
  * uploaded through connection resets and re-sent uploads are each in the REST transaction list exactly once.
  * Deterministic: each seed always draws the same schedule (SCHEDULE_SEEDS=1,2,3 and SCHEDULE_STEPS=n run others).
+ * NUMERIC_SEEDS play the same on a panel keeping numeric PINs (StringPinFunOn=0) with pins written with a leading
+ * zero: it holds, deletes at its menu and reports person 0071 as user 71.
  * A user deleted at the menu is found only by the periodic verification's counts, so the settling waits for one
  * begun after the faults (seeds 5 and 15: without it the panel kept lacking a user, or a user's rights, while said
  * synced; the gateway has no other way to learn of it).
@@ -27,7 +29,10 @@ let reconciler: SyncReconciler;
 
 const TABLES = ['user', 'userauthorize', 'timezone'];
 const SEEDS = (process.env.SCHEDULE_SEEDS ?? '5,15').split(',').map(Number);
+const NUMERIC_SEEDS = (process.env.NUMERIC_SEEDS ?? '7').split(',').filter(Boolean).map(Number);
 const STEPS = Number(process.env.SCHEDULE_STEPS ?? 20);
+/** A user's Pin as a numeric-PIN panel keeps it. */
+const asKept = (pin: string, numeric: boolean) => (numeric ? pin.replace(/^0+(?=[0-9])/, '') : pin);
 
 /** The periodic verification's period here: a user or right deleted at the panel's menu is found by its count. */
 const VERIFY_MS = 1000;
@@ -53,24 +58,25 @@ async function wantedUsers(pins: readonly string[], levelsHere: ReadonlySet<stri
   return out;
 }
 
-function heldUsers(d: Device, pins: readonly string[]): Record<string, string> {
+function heldUsers(d: Device, pins: readonly string[], numeric: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const u of d.sim.table('user')) {
-    if (!pins.includes(String(u.Pin))) continue;
-    out[String(u.Pin)] = `${u.Name} card=${u.CardNo ?? ''} disabled=${u.Disable ?? 0}`;
+    const pin = pins.find((p) => asKept(p, numeric) === String(u.Pin));
+    if (pin === undefined) continue;
+    out[pin] = `${u.Name} card=${u.CardNo ?? ''} disabled=${u.Disable ?? 0}`;
   }
   return out;
 }
 
 describe('seeded fault schedules on an access panel', () => {
-  for (const seed of SEEDS) {
-    it(`seed ${seed}: the panel ends equal to the database and to itself synced from scratch; events neither lost nor doubled`, { timeout: 60_000 }, async () => {
+  for (const [seed, numeric] of [...SEEDS.map((s) => [s, false] as const), ...NUMERIC_SEEDS.map((s) => [s, true] as const)]) {
+    it(`seed ${seed}${numeric ? ', numeric PINs' : ''}: the panel ends equal to the database and to itself synced from scratch; events neither lost nor doubled`, { timeout: 60_000 }, async () => {
       const r = rng(seed);
       const tag = String(seed).padStart(3, '0').slice(-3);
-      const ip = `10.93.${seed % 250}.1`;
-      const sn = `SFS${tag}0001`;
+      const ip = `10.93.${seed % 250}.${numeric ? 2 : 1}`;
+      const sn = `SF${numeric ? 'N' : 'S'}${tag}0001`;
       const net = new ResettingNet();
-      const d = await Device.connect(t, sn, 2, ip, { retryResults: true, fetch: net.fetch });
+      const d = await Device.connect(t, sn, 2, ip, { retryResults: true, fetch: net.fetch, ...(numeric ? { registryExtras: { StringPinFunOn: 0 } } : {}) });
       const ts = `Sched${seed}`;
       await ok(t.post('/api/gateway/timeSegments', { name: ts, schedule: { mon: [['08:00', '12:00']], sat: [['20:00', '23:59']] } }));
       const [la, lb] = [`SFA${seed}`, `SFB${seed}`];
@@ -78,7 +84,7 @@ describe('seeded fault schedules on an access panel', () => {
       await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: la, doorName: `${ip}-1` }, { levelName: lb, doorName: `${ip}-2` }] }));
       const levels = [await levelId(t, la), await levelId(t, lb)];
       const tsId = ((await t.get('/api/gateway/timeSegments')).body.data as Array<{ id: string; name: string }>).find((x) => x.name === ts)!.id;
-      const pins = [1, 2, 3, 4].map((i) => `${tag}${i}`);
+      const pins = [1, 2, 3, 4].map((i) => `${numeric ? '0' : ''}${tag}${i}`);
       const log: string[] = [];
       let lbHasDoor1 = false;
 
@@ -161,7 +167,7 @@ describe('seeded fault schedules on an access panel', () => {
         expect(claimsSynced(claim), JSON.stringify(claim)).toBe(true);
         // Independent of the planner: everyone REST says has a right on this panel, by name, card and Disable flag.
         const here = new Set(levels);
-        expect(heldUsers(d, pins)).toEqual(await wantedUsers(pins, here));
+        expect(heldUsers(d, pins, numeric)).toEqual(await wantedUsers(pins, here));
         const held = tableSnapshot(d.sim, TABLES);
         expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
 
