@@ -102,6 +102,30 @@ describe('templates for a PIN the gateway does not know', () => {
     expect(await term.drain()).toEqual([]);
   });
 
+
+  it('a template or photo whose data is no base64 (garbage from the terminal) is refused alone and kept raw: never stored, served or sent to the other terminals', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-GARBAGE' });
+    await settle(term);
+    const good = b64('finger 3 of 9104');
+    const r = await term.uploadOperlog([
+      'USER PIN=9104\tName=Garbage\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=0\tViceCard=',
+      `FP PIN=9104\tFID=3\tSize=${good.length}\tValid=1\tTMP=${good}`,
+      'FP PIN=9104\tFID=4\tSize=16\tValid=1\tTMP=!!not base64 @@',
+      'BIODATA Pin=9104\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=5\tMinorVer=8\tFormat=0\tTmp=\u00e9t\u00e9*#',
+      'USERPIC PIN=9104\tFileName=9104.jpg\tSize=9\tContent=<jpeg?>',
+    ]);
+    // The USER line and the good finger are the records processed.
+    expect(r.body).toBe('OK: 2');
+    expect(await templatesOf('9104')).toEqual([{ bio_type: 1, template_no: 3, template: good, source_sn: 'ATT-ENROL-GARBAGE' }]);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM device_upload WHERE device_sn = $1 AND table_name = 'OPERLOG.rejected'`, [term.sn]);
+    expect(n).toBe(3);
+    expect((await t.get('/api/v2/bioTemplate/getFgListByPin/9104')).body.data.map((x: { template: string }) => x.template)).toEqual([good]);
+    await settle(peer);
+    expect(peer.templatesOf('9104').map((x) => [x.table, x.fields.Type, x.fields.No, x.fields.Tmp])).toEqual([['BIODATA', '1', '3', good]]);
+    // Sent again (its reply lost): answered alike, nothing more stored.
+    expect((await term.resendLastOperlog()).body).toBe('OK: 2');
+    expect(await templatesOf('9104')).toHaveLength(1);
+  });
   it('a face enrolled again in fewer parts: the old surplus parts are deleted, in the database and on the other terminals', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PARTS' });
     await settle(term);

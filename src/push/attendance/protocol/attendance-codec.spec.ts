@@ -183,6 +183,12 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
     expect([bio.type, bio.index, bio.majorVer, bio.format, bio.tmp]).toEqual([8, 2, 1, '0', 'AAAAAAAAAA==']);
   });
 
+  it('a template or photo whose data is written outside base64 is refused alone; escaped slashes and blanks inside are read', () => {
+    const r = parseOperlog(['FP PIN=2\tFID=0\tValid=1\tTMP=!!not base64@@', 'FP PIN=2\tFID=1\tValid=1\tTMP=Sgh\\/TUz IxAA==', 'USERPIC PIN=2\tContent=<jpeg>', ''].join('\n'));
+    expect(r.rejected.map((x) => x.reason)).toEqual(['FP TMP is no base64 data', 'USERPIC Content is no base64 data']);
+    expect(r.results.map((x) => (x as TemplateRecord).no)).toEqual([1]);
+  });
+
   it('field sample up-operlog-bock-oplog-fp: 28 OPLOG + 2 FP, the damaged template half refused alone', () => {
     const r = parseOperlog(byId['up-operlog-bock-oplog-fp'].request!.body!);
     const oplogs = r.results.filter((x) => x.kind === 'OPLOG');

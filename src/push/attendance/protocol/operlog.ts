@@ -174,12 +174,24 @@ function templateNumber(kind: TemplateRecord['kind'], m: KvMap, key: string, max
   return Number.isInteger(n) && n <= max ? n : `${kind} ${key}=${raw.slice(0, 16)} is no number 0-${max}`;
 }
 
+/**
+ * Whether a template's or photo's data, as a line carries it, is written in base64's alphabet once read as the
+ * enrolment stores it (`\/` unescaped, blanks dropped; padding optional). Anything else is garbage from the terminal (a
+ * firmware fault, another field run into it): taken, it was the person's template, served by getFgListByPin and sent
+ * to the area's other terminals, which refuse it, so they never ended synced. Its length is not judged: the manual's
+ * own examples are elided to any length, and a line cut short is cutData's to tell.
+ */
+function isBase64Data(raw: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(raw.replace(/\\\//g, '/').replace(/\s+/g, ''));
+}
+
 function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): TemplateRecord | string {
   const pin = m.text('PIN');
   const tmp = (m.get('TMP') ?? '').trim();
   if (!pin) return `${kind} without PIN`;
   if (!usablePin(pin)) return `${kind} with an unusable PIN`;
   if (!tmp) return `${kind} without TMP`;
+  if (!isBase64Data(tmp)) return `${kind} TMP is no base64 data`;
   const valid = int(m, 'Valid') ?? 1;
   const num = (key: string, fallback?: number | null, max = MAX_TEMPLATE_SLOT) => templateNumber(kind, m, key, max, fallback);
   switch (kind) {
@@ -308,6 +320,7 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
       if (!pin) return `${word} without PIN`;
       if (!usablePin(pin)) return `${word} with an unusable PIN`;
       if (!content) return `${word} without Content`;
+      if (!isBase64Data(content)) return `${word} Content is no base64 data`;
       return { kind: word, pin, fileName: text(map, 'FileName'), type: int(map, 'Type'), content, lineNo };
     }
     default:
