@@ -1,8 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { consolePage } from './console-paging';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
-import { CvCode, CvError, levelNotExist } from '../common/cv-error';
+import { CvCode, CvError } from '../common/cv-error';
 import { AccLevelService } from '../accLevel/acc-level.service';
 import { LevelAddDoorItemDto, LevelAddItemDto, LevelUpdateDto } from '../accLevel/dto/acc-level.dto';
 import { AreaCreateDto, AreaUpdateDto } from '../area/dto/area.dto';
@@ -20,9 +19,11 @@ import { Holiday } from '../holiday/holiday.entity';
 import { TIME_SEGMENT_ORDER, TimeSegmentService } from '../timeSegment/time-segment.service';
 import { TimeSegment } from '../timeSegment/time-segment.entity';
 import { ConsoleController } from './console-http';
+import { levelMembersPage } from './level-members';
 import { ConsoleLevelEditService } from './level-edit.service';
 import { Audit } from './console-roles';
 import { expectVersion, listWithVersions, versionOf } from './form-version';
+import { pinsOf } from './console-pins';
 
 /**
  * The reference lists the console's pages and forms pick from (access levels, departments, areas, time
@@ -131,17 +132,9 @@ export class ConsoleCatalogController {
    */
   @Get('levels/:id/persons')
   async levelPersons(@Param('id') id: string, @Query() q: Record<string, unknown>) {
-    const page = consolePage(q);
-    const [level]: Array<{ name: string }> = await this.ds.query(`SELECT name FROM acc_level WHERE id = $1`, [id]);
-    if (!level) throw levelNotExist(id);
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM acc_level_person WHERE level_id = $1`, [id]);
-    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_name: string; status: string }> = await this.ds.query(
-      `SELECT p.pin, p.name, p.last_name, d.name AS dept_name, p.status FROM acc_level_person lp JOIN person p ON p.id = lp.person_id JOIN department d ON d.id = p.dept_id
-        WHERE lp.level_id = $1 ORDER BY p.pin OFFSET $2 LIMIT $3`,
-      [id, page.offset, page.size],
-    );
-    return ok({ level: level.name, total, page: page.page, size: page.size, rows: rows.map((r) => ({ pin: r.pin, name: r.name, lastName: r.last_name, deptName: r.dept_name, resigned: r.status !== 'active' })) });
+    return ok(await levelMembersPage(this.ds, 'acc', id, q));
   }
+
 
   @Post('levels/:id/persons/remove')
   @HttpCode(200)
@@ -283,10 +276,4 @@ function requireHours(schedule: Record<string, unknown> | undefined): void {
   if (!schedule || !Object.values(schedule).some((intervals) => Array.isArray(intervals) && intervals.length > 0)) {
     throw new CvError(CvCode.InvalidParameter, 'Tick at least one day: a time segment without hours admits no one');
   }
-}
-
-/** Pins as the form sends them: a list, or one text of pins separated by commas, spaces or new lines. */
-function pinsOf(v: unknown): string[] {
-  const parts = Array.isArray(v) ? v.map(String) : typeof v === 'string' || typeof v === 'number' ? String(v).split(/[\s,;]+/) : [];
-  return parts.map((p) => p.trim()).filter(Boolean);
 }

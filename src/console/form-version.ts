@@ -14,6 +14,7 @@ export const FORM_TABLES = {
   area: { key: 'code', what: 'Area' },
   time_segment: { key: 'id', what: 'Time segment' },
   holiday: { key: 'id', what: 'Holiday' },
+  ele_level: { key: 'id', what: 'Elevator level' },
 } as const;
 export type FormTable = keyof typeof FORM_TABLES;
 

@@ -28,6 +28,8 @@ import { Audit } from './console-roles';
 import { validationErrorToCvError } from '../common/validation';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleAuditService } from './audit.service';
+import { setModuleLevelsOf } from '../elevator/module-level.service';
+import { splitList } from '../common/paging';
 import { streamCsv } from './console-csv';
 import { fullNameMatchSql } from '../common/full-name-sql';
 import { PERSON_CSV_COLUMNS, readPersonCsv, type PersonCsvRecord, type PersonCsvRow } from './person-csv';
@@ -60,6 +62,10 @@ class ConsolePersonWriteDto extends PersonWriteDto {
   @ApiPropertyOptional({ example: '3f786850e387550fdab836ed7e6dc881de23001b', description: "the person's version as GET persons/{pin} answered it: the save is refused -409 if the person changed since" })
   @IsOptional() @IsString() @MaxLength(64)
   version?: string;
+
+  @ApiPropertyOptional({ example: '402856aa6c3bbde1016c3bc2329200ff', description: "the person's elevator levels, comma-separated ids (exactly these: \"\" removes them all); left out, they stay" })
+  @IsOptional() @IsString() @MaxLength(20000)
+  eleLevelIds?: string;
 }
 
 /** Persons: server-side search and paging (holds at 100,000 persons: one indexed scan per page), add/edit, delete, where each person is held. */
@@ -242,7 +248,11 @@ export class ConsolePersonsController {
     // One snapshot for the person and their panels: holdsDisabled pairs the person's flag with each panel's state, and
     // read apart a disable or enable committing between the two reads showed an enabled person's panel "disable on
     // its way", or a disabled one's as plainly holding them.
-    const { person, left, devices } = await readSnapshot(this.ds, async (m) => ({ ...(await this.query.fullWithLeaveIn(m, pin)), devices: await this.syncStatus.ofPersonIn(m, pin) }));
+    const { person, left, devices, eleLevelIds } = await readSnapshot(this.ds, async (m) => ({
+      ...(await this.query.fullWithLeaveIn(m, pin)),
+      devices: await this.syncStatus.ofPersonIn(m, pin),
+      eleLevelIds: (await m.query(`SELECT lp.level_id FROM ele_level_person lp JOIN person p ON p.id = lp.person_id WHERE p.pin = $1 ORDER BY lp.level_id`, [pin])).map((r: { level_id: string }) => r.level_id) as string[],
+    }));
     // Whether each panel is online: commands waiting for an offline panel are not "on their way" until it polls again.
     const online = await Promise.all(devices.map((d) => this.deviceStatus.isOnlineNow(d.deviceSn)));
     // Each device's kind: an attendance terminal holds the person's user record and no door rights, so the form
@@ -264,7 +274,7 @@ export class ConsolePersonsController {
     // least of all; the form only needs to know whether one is set.
     const { personPwd, ...shown } = person;
     return ok({
-      person: { ...shown, hasPersonPwd: personPwd !== '' },
+      person: { ...shown, hasPersonPwd: personPwd !== '', eleLevelIds },
       version: personVersion(person),
       left,
       timeSegments,
@@ -293,7 +303,7 @@ export class ConsolePersonsController {
   @HttpCode(200)
   @Audit('person.save', (r) => r.body?.pin)
   async save(@Body() body: ConsolePersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
-    const { removePhoto, version, ...dto } = body;
+    const { removePhoto, version, eleLevelIds, ...dto } = body;
     const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
     if ((isNew === '1' || isNew === 'true') && taken) {
       throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
@@ -307,7 +317,9 @@ export class ConsolePersonsController {
         throw changedMeanwhile(`Person ${dto.pin.trim()}`, 'them');
       }
     };
-    await this.persons.upsert(dto, 'add', { removePhoto, expect });
+    // The elevator levels ticked are written in the person's transaction, planned with the rest of the person.
+    const also = eleLevelIds === undefined ? undefined : (m: EntityManager, saved: Person) => setModuleLevelsOf(m, 'ele', saved.id, splitList(eleLevelIds));
+    await this.persons.upsert(dto, 'add', { removePhoto, expect, also });
     // A device decides by itself: one offline keeps what it held (the old card, the old levels) until it polls
     // again. The answer names those of the person's devices that are offline with the change not yet confirmed.
     const waiting = (await this.syncStatus.ofPerson(dto.pin.trim())).filter((d) => d.state !== 'synced').map((d) => ({ sn: d.deviceSn, alias: d.deviceAlias }));

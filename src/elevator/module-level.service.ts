@@ -10,7 +10,7 @@ import { pinsOf, splitList, type Page } from '../common/paging';
 import { levelDevices } from '../sync/sync-queries';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
-import { writeTransaction } from '../common/write-transaction';
+import { writeTransaction, type WriteCheck } from '../common/write-transaction';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 import { readSnapshot } from '../database/snapshot';
 
@@ -49,6 +49,19 @@ function grantLevels(module: ModuleKind): string {
 }
 
 /**
+ * A person's levels of the module are exactly these (the console's person form ticks them): the others go, these
+ * come (each an existing level, or -2 naming those that are not). The caller plans the person in the same transaction.
+ */
+export async function setModuleLevelsOf(m: EntityManager, module: ModuleKind, personId: string, levelIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(levelIds)];
+  const found: Array<{ id: string }> = await m.query(`SELECT id FROM ${module}_level WHERE id = ANY($1)`, [ids]);
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw levelNotExist(missing);
+  await m.query(`DELETE FROM ${module}_level_person WHERE person_id = $1 AND NOT (level_id = ANY($2))`, [personId, ids]);
+  if (ids.length) await m.query(GRANT_LEVELS[module], [ids, personId]);
+}
+
+/**
  * Elevator levels (2.2) and entrance-control levels (2.32): the same shape as access levels (points plus one
  * time segment, and their persons), in tables of their own. Every write runs in one transaction with the
  * elevator/passage planner, so memberships and the device commands they imply commit together.
@@ -71,9 +84,10 @@ export class ModuleLevelService {
     });
   }
 
-  async requireById(module: ModuleKind, id: string, m: EntityManager | DataSource = this.ds): Promise<ModuleLevelRow> {
+  /** `lock`: held until the commit, for a write that changes the level itself. */
+  async requireById(module: ModuleKind, id: string, m: EntityManager | DataSource = this.ds, lock = false): Promise<ModuleLevelRow> {
     if (!id) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
-    const [row] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE id = $1`, [id]);
+    const [row] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     if (!row) throw levelNotExist(id);
     return row;
   }
@@ -119,43 +133,100 @@ export class ModuleLevelService {
   save(module: ModuleKind, input: { name: string; timeSegName?: string; pointIds?: string[] }): Promise<ModuleLevelRow> {
     return writeTransaction(this.ds, async (m) => {
       const [existing]: ModuleLevelRow[] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1 FOR UPDATE`, [input.name]);
-      let tsId = existing?.time_segment_id;
-      // An empty timeSegName is one not given (accLevel/addLevel reads it so too): kept, or the default on a new level.
-      if (input.timeSegName || !existing) {
-        const tsName = input.timeSegName || DEFAULT_TIME_SEGMENT;
-        const [ts] = await m.query(`SELECT id FROM time_segment WHERE name = $1`, [tsName]);
-        if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${tsName}`);
-        tsId = ts.id;
-      }
-      const id = existing?.id ?? newId();
-      if (existing) await m.query(`UPDATE ${module}_level SET time_segment_id = $2, updated_at = now() WHERE id = $1`, [id, tsId]);
-      else {
-        await m.query(
-          ADD_LEVEL[module],
-          [id, input.name, tsId],
-        );
-      }
-      // The controllers the level's points leave must lose its time zone too (a level with no member names none of them).
-      const before = existing && input.pointIds !== undefined ? await levelDevices(m, module, [id]) : [];
-      if (input.pointIds !== undefined) {
-        const p = POINT[module];
-        const ids = [...new Set(input.pointIds)];
-        const found: Array<{ id: string }> = await m.query(
-          module === 'ele'
-            ? // A floor of a device that is no elevator controller now (an operator's declaration, a new registration) is no floor, as floor/list says.
-              `SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = ANY($1) AND ${floorInUseSql('f')} AND ${effectiveKindSql('d')} = 'ele'`
-            : `SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE g.id = ANY($1) AND ${effectiveKindSql('d')} = 'psg'`,
-          [ids],
-        );
-        const missing = ids.filter((x) => !found.some((f) => f.id === x));
-        if (missing.length) throw new CvError(CvCode.NotFound, `No such ${p.what}: ${missing.join(',')}`);
-        await m.query(p.clear, [id]);
-        if (ids.length) await m.query(p.insert, [id, ids]);
-      }
-      const saved = await this.requireById(module, id, m);
-      await this.planner.syncLevel(m, module, id, {}, before);
-      return saved;
+      return this.write(m, module, existing, input);
     });
+  }
+
+  /**
+   * The console's level form: a new level (a name already a level's is refused -409, where save would edit that
+   * level), or the level `id` edited: renamed, another time segment, its complete set of points. One transaction
+   * with the planner, as save.
+   */
+  saveForm(module: ModuleKind, id: string | undefined, input: { name: string; timeSegName?: string; pointIds?: string[] }, expect?: WriteCheck): Promise<ModuleLevelRow> {
+    return writeTransaction(this.ds, async (m) => {
+      const name = input.name.trim();
+      if (!name) throw new CvError(CvCode.InvalidParameter, 'name: give the level a name');
+      const existing = id === undefined ? undefined : await this.requireById(module, id, m, true);
+      await expect?.(m);
+      const [taken]: Array<{ id: string }> = await m.query(`SELECT id FROM ${module}_level WHERE name = $1`, [name]);
+      if (taken && taken.id !== existing?.id) throw new CvError(CvCode.Conflict, `A level named ${name} already exists; nothing was saved`);
+      if (existing && existing.name !== name) await m.query(`UPDATE ${module}_level SET name = $2, updated_at = now() WHERE id = $1`, [existing.id, name]);
+      return this.write(m, module, existing && { ...existing, name }, { ...input, name });
+    });
+  }
+
+  /**
+   * A level goes (its members and visitor offers with it). Its points are taken out first and the members re-planned
+   * while the level still lists them, so the planner withdraws their floors from the controllers, which lose its time zone too.
+   */
+  deleteLevel(module: ModuleKind, id: string): Promise<void> {
+    return writeTransaction(this.ds, async (m) => {
+      await this.requireById(module, id, m, true);
+      const before = await levelDevices(m, module, [id]);
+      await m.query(POINT[module].clear, [id]);
+      await this.planner.syncLevel(m, module, id, {}, before);
+      await m.query(`DELETE FROM ${module}_level WHERE id = $1`, [id]);
+    });
+  }
+
+  /**
+   * Persons join or leave one level from the level's side (CVSecurity's Add/Delete Personnel), by pin: all or none
+   * (a pin nobody's is refused -22 naming it), each then planned onto (or off) the level's controllers. Answers how
+   * many memberships changed and how many were already so.
+   */
+  changeLevelPersons(module: ModuleKind, levelId: string, pins: string[], change: 'add' | 'remove'): Promise<{ changed: number; unchanged: number }> {
+    return writeTransaction(this.ds, async (m) => {
+      await this.requireById(module, levelId, m);
+      const unique = [...new Set(pins)];
+      if (unique.length === 0) throw new CvError(CvCode.PinEmpty, 'No person given: give one or more pins');
+      const personIds: string[] = [];
+      for (const pin of unique) personIds.push(await this.requirePerson(m, pin));
+      let changed = 0;
+      for (const personId of personIds) {
+        const member = (await m.query(`SELECT 1 FROM ${module}_level_person WHERE level_id = $1 AND person_id = $2`, [levelId, personId])).length > 0;
+        if (member === (change === 'add')) continue;
+        changed++;
+        if (change === 'add') await m.query(GRANT_LEVELS[module], [[levelId], personId]);
+        else await m.query(`DELETE FROM ${module}_level_person WHERE level_id = $1 AND person_id = $2`, [levelId, personId]);
+      }
+      await this.planner.syncPersons(m, personIds);
+      return { changed, unchanged: unique.length - changed };
+    });
+  }
+
+  /** A level's time segment (kept unless given, the default on a new level) and, when given, its complete set of points. */
+  private async write(m: EntityManager, module: ModuleKind, existing: ModuleLevelRow | undefined, input: { name: string; timeSegName?: string; pointIds?: string[] }): Promise<ModuleLevelRow> {
+    let tsId = existing?.time_segment_id;
+    // An empty timeSegName is one not given (accLevel/addLevel reads it so too): kept, or the default on a new level.
+    if (input.timeSegName || !existing) {
+      const tsName = input.timeSegName || DEFAULT_TIME_SEGMENT;
+      const [ts] = await m.query(`SELECT id FROM time_segment WHERE name = $1`, [tsName]);
+      if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${tsName}`);
+      tsId = ts.id;
+    }
+    const id = existing?.id ?? newId();
+    if (existing) await m.query(`UPDATE ${module}_level SET time_segment_id = $2, updated_at = now() WHERE id = $1`, [id, tsId]);
+    else await m.query(ADD_LEVEL[module], [id, input.name, tsId]);
+    // The controllers the level's points leave must lose its time zone too (a level with no member names none of them).
+    const before = existing && input.pointIds !== undefined ? await levelDevices(m, module, [id]) : [];
+    if (input.pointIds !== undefined) {
+      const p = POINT[module];
+      const ids = [...new Set(input.pointIds)];
+      const found: Array<{ id: string }> = await m.query(
+        module === 'ele'
+          ? // A floor of a device that is no elevator controller now (an operator's declaration, a new registration) is no floor, as floor/list says.
+            `SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = ANY($1) AND ${floorInUseSql('f')} AND ${effectiveKindSql('d')} = 'ele'`
+          : `SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE g.id = ANY($1) AND ${effectiveKindSql('d')} = 'psg'`,
+        [ids],
+      );
+      const missing = ids.filter((x) => !found.some((f) => f.id === x));
+      if (missing.length) throw new CvError(CvCode.NotFound, `No such ${p.what}: ${missing.join(',')}`);
+      await m.query(p.clear, [id]);
+      if (ids.length) await m.query(p.insert, [id, ids]);
+    }
+    const saved = await this.requireById(module, id, m);
+    await this.planner.syncLevel(m, module, id, {}, before);
+    return saved;
   }
 
   /** The persons of a pin input (pinsOf, as the access levels' calls read it): every pin an active person's, or -22 naming it. */

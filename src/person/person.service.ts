@@ -33,6 +33,11 @@ export interface PersonWriteOptions {
    * changed: throwing refuses the write (the console's form refuses a save over a change made since it was read).
    */
   expect?: (m: EntityManager, stored: Person | null) => Promise<void>;
+  /**
+   * More of the same write, run in its transaction once the person is stored and before the devices are planned (the
+   * console's person form sets the person's elevator levels with it): its rows and the commands they imply commit together.
+   */
+  also?: (m: EntityManager, saved: Person) => Promise<void>;
 }
 
 type PersonWrite = { dto: PersonWriteDto; mode: PersonWriteMode; opts?: PersonWriteOptions };
@@ -196,6 +201,7 @@ export class PersonService {
       return (
         mode !== 'reinstated' &&
         !items[i].opts?.expect &&
+        !items[i].opts?.also &&
         pins.get(pinValue(dto.pin) ?? dto.pin) === 1 &&
         lookups.isNew(dto.pin) &&
         (dto.personPwd ?? dto.password) === undefined &&
@@ -227,6 +233,7 @@ export class PersonService {
     if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
     if (levelIds) await setPersonLevels(m, saved.id, levelIds, { checked: true, fresh: !existing });
+    await opts?.also?.(m, saved);
     if (plan) await this.planSaved(m, [saved]);
     return saved;
   }

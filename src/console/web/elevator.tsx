@@ -1,5 +1,6 @@
 import { api } from './api';
 import type { Me } from './main';
+import { ElevatorLevels } from './elevator-levels';
 import { can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SearchFilters, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
@@ -11,7 +12,6 @@ export function ElevatorPage({ me }: { me: Me }) {
   const floors = fl.list;
   // A controller going offline sends nothing: the controllers and their floors are read again every 10 s, as the Doors page's.
   useEvery(10_000, () => (controllers.reload(), floors.reload()));
-  const levels = useLoad(() => api('GET', 'elevator/levels'));
   const l = usePagedList('elevator/events', { from: '', to: '', pin: '', sn: '' }, eventParams);
   const a = useAction();
   const confirm = useConfirm();
@@ -55,8 +55,7 @@ export function ElevatorPage({ me }: { me: Me }) {
           columns={DEVICE_COLUMNS}
         />
       </section>
-      <div class="two">
-        <section aria-labelledby="ele-floor-h">
+      <section aria-labelledby="ele-floor-h">
           <h2 id="ele-floor-h">Floors</h2>
           <SearchFilters label="Filter floors" list={fl} fields={[['floorName', 'Floor name'], ['floorDevice', 'Controller name or SN']]} />
           <PagedTable
@@ -91,13 +90,8 @@ export function ElevatorPage({ me }: { me: Me }) {
               },
             ]}
           />
-        </section>
-        <section aria-labelledby="ele-level-h">
-          <h2 id="ele-level-h">Elevator levels</h2>
-          {/* Read-only here: an empty list said nothing of where levels come from, and an operator looked for a button. */}
-          <LoadedTable label="Elevator levels" load={levels} rowKey={(v: any) => v.id} empty="No elevator level yet: the console does not make them; an integration creates them (POST /api/gateway/eleLevel/save) and grants them to persons (eleLevel/syncPerson)." columns={[{ head: 'Level', cell: (v: any) => v.name }, { head: 'Id', cell: (v: any) => <code>{v.id}</code> }]} />
-        </section>
-      </div>
+      </section>
+      <ElevatorLevels mayEdit={mayAct} />
       <section aria-labelledby="ele-ev-h">
         <h2 id="ele-ev-h">Elevator events</h2>
         <form class="row" aria-label="Filter elevator events" onSubmit={l.apply}>

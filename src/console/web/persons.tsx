@@ -4,7 +4,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote, closeOnEscape } from './ui';
+import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote, closeOnEscape, Ticks } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -23,6 +23,7 @@ const EMPTY = {
   personPwd: '',
   clearPwd: false,
   accLevelIds: [] as string[],
+  eleLevelIds: [] as string[],
   accStartTime: '',
   accEndTime: '',
   isDisabled: false,
@@ -88,6 +89,7 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
     setReadVersion(version);
   }, [filled]);
   const levels = useLoad(() => api('GET', 'catalog/levels'));
+  const eleLevels = useLoad(() => api<any[]>('GET', 'elevator/levels'));
   const depts = useLoad(() => api('GET', 'catalog/departments'));
   const a = useAction();
   const set = (k: keyof Form) => (e: any) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
@@ -109,6 +111,8 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
       cardNo: f.cardNo,
       supplyCards: f.supplyCards,
       accLevelIds: f.accLevelIds.join(','),
+      // Sent only where elevator levels exist (the fieldset shows them): the person's elevator levels, exactly those ticked.
+      eleLevelIds: eleLevels.data?.length ? f.eleLevelIds.join(',') : undefined,
       // "" clears a validity the operator emptied (left out, the stored one would stay while "Saved" showed)
       accStartTime: fromLocalInput(f.accStartTime) ?? '',
       accEndTime: fromLocalInput(f.accEndTime) ?? '',
@@ -219,21 +223,19 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
         <fieldset>
           <legend>Access levels</legend>
           <div class="checks">
-            {(levels.data ?? []).map((l: any) => (
-              <label key={l.id}>
-                <input
-                  type="checkbox"
-                  name="level"
-                  value={l.id}
-                  checked={f.accLevelIds.includes(l.id)}
-                  onChange={(e) => setF({ ...f, accLevelIds: e.currentTarget.checked ? [...f.accLevelIds, l.id] : f.accLevelIds.filter((x) => x !== l.id) })}
-                />
-                {l.name}
-              </label>
-            ))}
+            <Ticks name="level" options={(levels.data ?? []).map((l: any) => ({ id: l.id, label: l.name }))} ticked={f.accLevelIds} onChange={(accLevelIds) => setF({ ...f, accLevelIds })} />
             {levels.data?.length === 0 && <small>No access levels yet.</small>}
           </div>
         </fieldset>
+        {/* CVSecurity's person form has an elevator tab: the floors a person may select come from their elevator levels. */}
+        {(eleLevels.data?.length ?? 0) > 0 && (
+          <fieldset>
+            <legend>Elevator levels</legend>
+            <div class="checks">
+              <Ticks name="eleLevel" options={eleLevels.data!.map((l: any) => ({ id: l.id, label: l.name }))} ticked={f.eleLevelIds} onChange={(eleLevelIds) => setF({ ...f, eleLevelIds })} />
+            </div>
+          </fieldset>
+        )}
         <div class="row">
           <Field label={hasPhoto ? 'New photo (JPEG or PNG)' : 'Photo (JPEG or PNG)'}>
             <input name="photo" type="file" accept="image/jpeg,image/png" onChange={photo} disabled={f.removePhoto} />
@@ -410,6 +412,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved, ta
     cardNo: p.cardNo,
     supplyCards: p.supplyCards,
     accLevelIds: p.accLevelIds ? p.accLevelIds.split(',') : [],
+    eleLevelIds: p.eleLevelIds ?? [],
     accStartTime: toLocalInput(p.accStartTime),
     accEndTime: toLocalInput(p.accEndTime),
     isDisabled: p.isDisabled,

@@ -751,3 +751,20 @@ export function ConvergenceLink({ sn, go, children }: { sn: string; go: Go; chil
     </a>
   );
 }
+
+/**
+ * A set of checkboxes (a person's access or elevator levels, a level's floors): `ticked` holds the ids ticked, and
+ * `onChange` gets the set after a tick or an untick.
+ */
+export function Ticks({ name, options, ticked, onChange }: { name: string; options: Array<{ id: string; label: string }>; ticked: string[]; onChange: (ticked: string[]) => void }) {
+  return (
+    <>
+      {options.map((o) => (
+        <label key={o.id}>
+          <input type="checkbox" name={name} value={o.id} checked={ticked.includes(o.id)} onChange={(e) => onChange(e.currentTarget.checked ? [...ticked, o.id] : ticked.filter((x) => x !== o.id))} />
+          {o.label}
+        </label>
+      ))}
+    </>
+  );
+}

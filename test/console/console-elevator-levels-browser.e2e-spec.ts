@@ -1,0 +1,138 @@
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
+
+/**
+ * CVSecurity's Elevator Level page: an operator makes a level of floors and a time segment, gives it to persons
+ * (from the level, by pin, and from the person's form) and takes it away; the elevator controller receives the
+ * floors (usereleauthorize) and loses them, from the same services and planner as the REST API's eleLevel calls.
+ */
+const run = new ConsoleBrowserRun('console elevator levels browser tests');
+
+let t: TestApp;
+let page: Page;
+let ec: ElevatorControllerSimulator;
+let segTz: number;
+
+const FLOOR = (n: number) => `10.41.0.1-${n}`;
+const membersOf = async (level: string): Promise<string[]> =>
+  (await t.ds.query(`SELECT p.pin FROM ele_level_person lp JOIN ele_level l ON l.id = lp.level_id JOIN person p ON p.id = lp.person_id WHERE l.name = $1 ORDER BY p.pin`, [level])).map((r: { pin: string }) => r.pin);
+
+describe.skipIf(!run.executable)('console: elevator levels (floors, time segment, persons) in Chromium', () => {
+  beforeAll(async () => {
+    t = await run.startGateway();
+    ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'ECLVL0001', floors: 4, ipAddress: '10.41.0.1' });
+    await ec.connect();
+    await ec.pollUntilIdle();
+    for (let i = 0; i < 100 && (await t.ds.query(`SELECT 1 FROM floor`)).length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    const seg = await t.post('/api/gateway/timeSegments', { name: 'Lift hours', schedule: { mon: [['08:00', '12:00']] } });
+    segTz = seg.body.data.tzId;
+    for (const [pin, name] of [['5101', 'Ann'], ['5102', 'Ben']]) expect((await t.post('/api/person/add', { pin, name })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    page = await run.operatorPage();
+  }, 120_000);
+  afterAll(() => run.close());
+
+  it('creates a level of floors and a time segment, and the persons added by pin receive those floors on the controller', async () => {
+    await navTo(page, 'Elevator');
+    await page.getByRole('button', { name: 'New elevator level' }).click();
+    const form = page.getByRole('form', { name: 'New elevator level' });
+    await form.getByLabel('Level name').fill('Upper');
+    await form.getByLabel('Time segment').selectOption('Lift hours');
+    await form.getByRole('group', { name: 'Floors of 10.41.0.1 (ECLVL0001)' }).waitFor();
+    await form.getByLabel(FLOOR(1), { exact: true }).check();
+    await form.getByLabel(FLOOR(3), { exact: true }).check();
+    await form.getByRole('button', { name: 'Create level' }).click();
+    await page.getByRole('status').filter({ hasText: 'Elevator level Upper saved' }).waitFor();
+    const levels = page.getByRole('table', { name: 'Elevator levels' });
+    await levels.getByRole('row', { name: /Upper Lift hours 10\.41\.0\.1-1, 10\.41\.0\.1-3/ }).waitFor();
+
+    // A second level under the same name is refused, and nothing is saved.
+    await page.getByRole('button', { name: 'New elevator level' }).click();
+    const again = page.getByRole('form', { name: 'New elevator level' });
+    await again.getByLabel('Level name').fill('Upper');
+    await again.getByRole('button', { name: 'Create level' }).click();
+    await page.getByText('A level named Upper already exists; nothing was saved').waitFor();
+    await again.getByRole('button', { name: 'Cancel' }).click();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM ele_level`))[0].n).toBe(1);
+
+    const persons = page.getByRole('form', { name: 'Persons of an elevator level' });
+    await persons.getByLabel('Elevator level').selectOption({ label: 'Upper' });
+    await persons.getByLabel('Person pins (comma-separated)').fill('5101, 9999');
+    await persons.getByRole('button', { name: 'Add persons' }).click();
+    await page.getByText('The person does not exist: 9999').waitFor();
+    expect(await membersOf('Upper')).toEqual([]);
+    await persons.getByLabel('Person pins (comma-separated)').fill('5101');
+    await persons.getByRole('button', { name: 'Add persons' }).click();
+    await page.getByRole('status').filter({ hasText: '1 person added to Upper; its controllers receive them' }).waitFor();
+    await page.getByRole('button', { name: 'Persons of Upper: 1', exact: true }).click();
+    await page.getByRole('table', { name: 'Persons of Upper' }).getByRole('cell', { name: '5101', exact: true }).waitFor();
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5101')).toEqual([{ timezone: segTz, directFloor: 0, floors: [1, 3] }]);
+    expect(ec.eleRightsOf('5102')).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'elevator-levels.png'), fullPage: true });
+  });
+
+  it("edits the level (renamed, other floors, default time segment): the members' rights on the controller follow", async () => {
+    await page.getByRole('button', { name: 'Edit Upper' }).click();
+    const form = page.getByRole('form', { name: 'Edit elevator level Upper' });
+    await form.getByLabel('Level name').fill('Lobby');
+    await form.getByLabel('Time segment').selectOption({ label: '24-Hour Accessible' });
+    await form.getByLabel(FLOOR(1), { exact: true }).uncheck();
+    await form.getByLabel(FLOOR(3), { exact: true }).uncheck();
+    await form.getByLabel(FLOOR(2), { exact: true }).check();
+    await form.getByRole('button', { name: 'Save level' }).click();
+    await page.getByRole('status').filter({ hasText: 'Elevator level Lobby saved' }).waitFor();
+    await page.getByRole('table', { name: 'Elevator levels' }).getByRole('row', { name: /Lobby 24-Hour Accessible 10\.41\.0\.1-2/ }).waitFor();
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5101')).toEqual([{ timezone: 1, directFloor: 0, floors: [2] }]);
+  });
+
+  it("gives and takes a person's elevator levels from the person's form", async () => {
+    await navTo(page, 'Persons');
+    await page.getByRole('button', { name: 'Open 5102' }).click();
+    const form = page.getByRole('form', { name: 'Edit person 5102' });
+    await form.getByRole('group', { name: 'Elevator levels' }).getByLabel('Lobby').check();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved 5102').waitFor();
+    expect(await membersOf('Lobby')).toEqual(['5101', '5102']);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5102')).toEqual([{ timezone: 1, directFloor: 0, floors: [2] }]);
+    // The form, read again, shows the level ticked; unticked and saved, the controller withdraws it.
+    const reread = form.getByRole('group', { name: 'Elevator levels' }).getByLabel('Lobby');
+    expect(await reread.isChecked()).toBe(true);
+    await reread.uncheck();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => membersOf('Lobby')).toEqual(['5101']);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5102')).toEqual([]);
+  });
+
+  it('removes persons after a confirmation, then deletes the level: the controller withdraws its floors', async () => {
+    await navTo(page, 'Elevator');
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '5102', levelIds: (await t.ds.query(`SELECT id FROM ele_level WHERE name = 'Lobby'`))[0].id })).body.code).toBe(0);
+    const persons = page.getByRole('form', { name: 'Persons of an elevator level' });
+    await persons.getByLabel('Elevator level').selectOption({ label: 'Lobby' });
+    await persons.getByLabel('Person pins (comma-separated)').fill('5101');
+    await persons.getByRole('button', { name: 'Remove persons' }).click();
+    await page.getByRole('dialog', { name: 'Remove persons from elevator level' }).getByRole('button', { name: 'Remove from Lobby' }).click();
+    await page.getByRole('status').filter({ hasText: '1 person removed from Lobby' }).waitFor();
+    expect(await membersOf('Lobby')).toEqual(['5102']);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5101')).toEqual([]);
+    expect(ec.eleRightsOf('5102')).toEqual([{ timezone: 1, directFloor: 0, floors: [2] }]);
+
+    await page.getByRole('button', { name: 'Delete Lobby' }).click();
+    await page.getByRole('dialog', { name: 'Delete elevator level' }).getByRole('button', { name: 'Delete Lobby' }).click();
+    await page.getByRole('status').filter({ hasText: 'Elevator level Lobby deleted' }).waitFor();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM ele_level`))[0].n).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5102')).toEqual([]);
+    const audit: Array<{ action: string }> = await t.ds.query(`SELECT DISTINCT action FROM console_audit WHERE action LIKE 'eleLevel.%' ORDER BY action`);
+    expect(audit.map((r) => r.action)).toEqual(['eleLevel.addPersons', 'eleLevel.create', 'eleLevel.delete', 'eleLevel.removePersons', 'eleLevel.update']);
+  });
+});
