@@ -13,6 +13,6 @@ import { BioTemplateService } from './bio-template.service';
   imports: [TypeOrmModule.forFeature([BioTemplate]), PushModule, SyncModule],
   controllers: [BioTemplateController],
   providers: [BioTemplateService, BioEnrolmentService, BioEnrolmentHook],
-  exports: [BioEnrolmentService],
+  exports: [BioEnrolmentService, BioTemplateService],
 })
 export class BioTemplateModule {}

@@ -30,6 +30,7 @@ import { ConsoleDashboardController } from './dashboard.controller';
 import { ConsoleDevicesController } from './devices.controller';
 import { ConsoleDoorsController } from './doors.controller';
 import { ConsoleElevatorController } from './elevator.controller';
+import { ConsoleEleLevelsController, ConsolePsgLevelsController } from './module-levels.controller';
 import { ConsoleEntranceController } from './entrance.controller';
 import { ConsoleHepController } from './hep.controller';
 import { ConsoleLevelEditService } from './level-edit.service';
@@ -44,18 +45,19 @@ import { ConsoleSettingsController } from './settings.controller';
 import { ConsoleRootController, ConsoleStaticController } from './static.controller';
 import { ConsoleTransactionsController } from './transactions.controller';
 import { ConsoleVisitorsController } from './visitors.controller';
+import { BioTemplateModule } from '../bioTemplate/bio-template.module';
 
 /** The operator console: its pages at /console and its session-protected API at /console/api. */
 @Module({
   imports: [
     ApiClientModule, PushModule, SyncModule, PersonModule, DeviceModule, DoorModule, TransactionModule, VisitorModule,
     PushCenterModule, LiveStreamModule, DepartmentModule, AreaModule, TimeSegmentModule, HolidayModule, AccLevelModule,
-    AttendanceModule, ElevatorModule, PassageModule, HepModule, MediaModule, ParkModule,
+    AttendanceModule, ElevatorModule, PassageModule, HepModule, MediaModule, ParkModule, BioTemplateModule,
   ],
   controllers: [
     ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
     ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
-    ConsoleCatalogController, ConsoleAttendanceController, ConsoleElevatorController, ConsoleEntranceController, ConsoleHepController,
+    ConsoleCatalogController, ConsoleAttendanceController, ConsoleElevatorController, ConsoleEleLevelsController, ConsoleEntranceController, ConsolePsgLevelsController, ConsoleHepController,
     ConsoleMediaController, ConsoleParkingController, ConsoleStaticController, ConsoleRootController,
   ],
   providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService],

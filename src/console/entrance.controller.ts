@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, Req, Res, Inject, Param, Post, Query } from '@nestjs/common';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -8,6 +8,10 @@ import { ModuleTransactionService } from '../elevator/module-transaction.service
 import { GateService } from '../passage/gate.service';
 import { TransactionService } from '../transaction/transaction.service';
 import { eventFilter } from './console-filter';
+import type { FastifyReply } from 'fastify';
+import { ConsoleAuditService } from './audit.service';
+import type { ConsoleRequest } from './console-cookie';
+import { exportModuleEvents } from './module-events-csv';
 import { ConsoleController } from './console-http';
 import { consolePage, servicePage } from './console-paging';
 import { Audit } from './console-roles';
@@ -24,6 +28,7 @@ export class ConsoleEntranceController {
     private readonly gates: GateService,
     private readonly events: ModuleTransactionService,
     private readonly transactions: TransactionService,
+    private readonly audit: ConsoleAuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -64,5 +69,11 @@ export class ConsoleEntranceController {
     const p = consolePage(q);
     const r = await this.events.listPsgV2(eventFilter(q, this.transactions), servicePage(p));
     return ok({ rows: r.data, total: r.total, page: p.page, size: p.size });
+  }
+
+  /** The entrance-control events the filters list, as CSV (CVSecurity's Export of its transactions). */
+  @Get('events/csv')
+  async csv(@Query() q: Record<string, unknown>, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    await exportModuleEvents({ events: this.events, transactions: this.transactions, audit: this.audit }, 'psg', q, req, reply);
   }
 }

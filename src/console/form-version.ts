@@ -15,6 +15,7 @@ export const FORM_TABLES = {
   time_segment: { key: 'id', what: 'Time segment' },
   holiday: { key: 'id', what: 'Holiday' },
   ele_level: { key: 'id', what: 'Elevator level' },
+  psg_level: { key: 'id', what: 'Entrance-control level' },
 } as const;
 export type FormTable = keyof typeof FORM_TABLES;
 

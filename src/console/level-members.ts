@@ -4,9 +4,9 @@ import { consolePage } from './console-paging';
 
 /**
  * One page of a level's members (pin, name, department, resigned or not), as CVSecurity's level pages list them beside
- * the level: an access level (`acc`) or an elevator level (`ele`), whose tables are named alike.
+ * the level: an access level (`acc`), an elevator level (`ele`) or an entrance-control level (`psg`), whose tables are named alike.
  */
-export async function levelMembersPage(ds: DataSource, module: 'acc' | 'ele', id: string, q: Record<string, unknown>) {
+export async function levelMembersPage(ds: DataSource, module: 'acc' | 'ele' | 'psg', id: string, q: Record<string, unknown>) {
   const page = consolePage(q);
   const [level]: Array<{ name: string }> = await ds.query(`SELECT name FROM ${module}_level WHERE id = $1`, [id]);
   if (!level) throw levelNotExist(id);

@@ -28,6 +28,8 @@ import { Audit } from './console-roles';
 import { validationErrorToCvError } from '../common/validation';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleAuditService } from './audit.service';
+import { BioTemplateService } from '../bioTemplate/bio-template.service';
+import { BIO_TYPE_NAMES } from '../push/protocol/registry';
 import { setModuleLevelsOf } from '../elevator/module-level.service';
 import { splitList } from '../common/paging';
 import { streamCsv } from './console-csv';
@@ -66,6 +68,10 @@ class ConsolePersonWriteDto extends PersonWriteDto {
   @ApiPropertyOptional({ example: '402856aa6c3bbde1016c3bc2329200ff', description: "the person's elevator levels, comma-separated ids (exactly these: \"\" removes them all); left out, they stay" })
   @IsOptional() @IsString() @MaxLength(20000)
   eleLevelIds?: string;
+
+  @ApiPropertyOptional({ example: '402856aa6c3bbde1016c3bc2329200ff', description: "the person's entrance-control levels, as eleLevelIds" })
+  @IsOptional() @IsString() @MaxLength(20000)
+  psgLevelIds?: string;
 }
 
 /** Persons: server-side search and paging (holds at 100,000 persons: one indexed scan per page), add/edit, delete, where each person is held. */
@@ -78,6 +84,7 @@ export class ConsolePersonsController {
     private readonly syncStatus: SyncStatusService,
     private readonly deviceStatus: DeviceStatusService,
     private readonly audit: ConsoleAuditService,
+    private readonly templates: BioTemplateService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -248,10 +255,17 @@ export class ConsolePersonsController {
     // One snapshot for the person and their panels: holdsDisabled pairs the person's flag with each panel's state, and
     // read apart a disable or enable committing between the two reads showed an enabled person's panel "disable on
     // its way", or a disabled one's as plainly holding them.
-    const { person, left, devices, eleLevelIds } = await readSnapshot(this.ds, async (m) => ({
+    const moduleLevels = async (m: EntityManager, module: 'ele' | 'psg'): Promise<string[]> =>
+      (await m.query(`SELECT lp.level_id FROM ${module}_level_person lp JOIN person p ON p.id = lp.person_id WHERE p.pin = $1 ORDER BY lp.level_id`, [pin])).map((r: { level_id: string }) => r.level_id);
+    const { person, left, devices, eleLevelIds, psgLevelIds, biometrics } = await readSnapshot(this.ds, async (m) => ({
       ...(await this.query.fullWithLeaveIn(m, pin)),
       devices: await this.syncStatus.ofPersonIn(m, pin),
-      eleLevelIds: (await m.query(`SELECT lp.level_id FROM ele_level_person lp JOIN person p ON p.id = lp.person_id WHERE p.pin = $1 ORDER BY lp.level_id`, [pin])).map((r: { level_id: string }) => r.level_id) as string[],
+      eleLevelIds: await moduleLevels(m, 'ele'),
+      psgLevelIds: await moduleLevels(m, 'psg'),
+      // The person's templates by kind (CVSecurity's person form shows the fingerprints and faces enrolled): how many of each.
+      biometrics: (
+        await m.query(`SELECT b.bio_type, count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1 GROUP BY b.bio_type ORDER BY b.bio_type`, [pin])
+      ).map((r: { bio_type: number; n: number }) => ({ bioType: Number(r.bio_type), name: BIO_TYPE_NAMES[Number(r.bio_type)] ?? String(r.bio_type), templates: r.n })),
     }));
     // Whether each panel is online: commands waiting for an offline panel are not "on their way" until it polls again.
     const online = await Promise.all(devices.map((d) => this.deviceStatus.isOnlineNow(d.deviceSn)));
@@ -274,7 +288,7 @@ export class ConsolePersonsController {
     // least of all; the form only needs to know whether one is set.
     const { personPwd, ...shown } = person;
     return ok({
-      person: { ...shown, hasPersonPwd: personPwd !== '', eleLevelIds },
+      person: { ...shown, hasPersonPwd: personPwd !== '', eleLevelIds, psgLevelIds, biometrics },
       version: personVersion(person),
       left,
       timeSegments,
@@ -303,7 +317,7 @@ export class ConsolePersonsController {
   @HttpCode(200)
   @Audit('person.save', (r) => r.body?.pin)
   async save(@Body() body: ConsolePersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
-    const { removePhoto, version, eleLevelIds, ...dto } = body;
+    const { removePhoto, version, eleLevelIds, psgLevelIds, ...dto } = body;
     const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
     if ((isNew === '1' || isNew === 'true') && taken) {
       throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
@@ -317,8 +331,11 @@ export class ConsolePersonsController {
         throw changedMeanwhile(`Person ${dto.pin.trim()}`, 'them');
       }
     };
-    // The elevator levels ticked are written in the person's transaction, planned with the rest of the person.
-    const also = eleLevelIds === undefined ? undefined : (m: EntityManager, saved: Person) => setModuleLevelsOf(m, 'ele', saved.id, splitList(eleLevelIds));
+    // The elevator and entrance-control levels ticked are written in the person's transaction, planned with the rest of the person.
+    const modules = ([['ele', eleLevelIds], ['psg', psgLevelIds]] as const).filter(([, ids]) => ids !== undefined);
+    const also = modules.length === 0 ? undefined : async (m: EntityManager, saved: Person) => {
+      for (const [module, ids] of modules) await setModuleLevelsOf(m, module, saved.id, splitList(ids!));
+    };
     await this.persons.upsert(dto, 'add', { removePhoto, expect, also });
     // A device decides by itself: one offline keeps what it held (the old card, the old levels) until it polls
     // again. The answer names those of the person's devices that are offline with the change not yet confirmed.
@@ -336,6 +353,20 @@ export class ConsolePersonsController {
   async leave(@Param('pin') pin: string, @Body() dto: ConsolePersonLeaveDto) {
     await this.persons.leave({ ...dto, pin: pin.trim() });
     return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin.trim()]) });
+  }
+
+  /**
+   * The person's templates of one kind go (bioTemplate/delete's 2.25.3 by bioType: a fingerprint enrolled on the wrong
+   * person, a face to be taken again), on every device that holds the person, in the same transaction.
+   */
+  @Post(':pin/biometrics/delete')
+  @HttpCode(200)
+  @Audit('person.deleteTemplates', (r) => `${r.params.pin} ${r.body?.bioType ?? ''}`.trim())
+  async deleteTemplates(@Param('pin') pin: string, @Body() body: { bioType?: unknown } | undefined) {
+    const bioType = body?.bioType;
+    if (typeof bioType !== 'number' && typeof bioType !== 'string') throw new CvError(CvCode.InvalidParameter, 'bioType: name the kind of templates to delete');
+    await this.templates.deleteAll(pin.trim(), String(bioType));
+    return ok(null);
   }
 
   /** The REST API's person/reinstated (2.13.10), changing nothing else: the person is back, with the levels they had. */

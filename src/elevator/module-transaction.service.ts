@@ -29,6 +29,8 @@ export interface ModuleTransactionFilter {
   deviceSn?: string;
   from?: Date;
   to?: Date;
+  /** Events stored up to this id only: an export ends where it started, so events arriving meanwhile neither repeat nor push rows out. */
+  maxId?: string;
 }
 
 /** The v2 pages of 2.19.2 and 2.34.5-2.34.7, as their examples show them: `page` is pageNo (1 for the first). */
@@ -137,6 +139,7 @@ export class ModuleTransactionService {
     if (f.deviceSn !== undefined) parts.push(`t.device_sn = $${params.push(f.deviceSn)}`);
     if (f.from) parts.push(`t.event_time >= $${params.push(f.from)}`);
     if (f.to) parts.push(`t.event_time < $${params.push(f.to)}`);
+    if (f.maxId !== undefined) parts.push(`t.id <= $${params.push(f.maxId)}`);
     return parts.join(' AND ');
   }
 
@@ -153,6 +156,17 @@ export class ModuleTransactionService {
     const params: unknown[] = [];
     const [{ n }] = await m.query(`SELECT count(*)::bigint AS n FROM module_transaction t WHERE ${this.where(module, f, params)}`, params);
     return Number(n);
+  }
+
+  /** A page of the module's events as its list answers them (the console's exports read them in batches). */
+  async items(module: ModuleKind, f: ModuleTransactionFilter, page: Page): Promise<TransactionV1ItemDto[]> {
+    return (await this.findPage(module, f, page)).map((r) => (module === 'psg' ? this.toPsgItem(r) : toEleItem(r, this.config.timeZone)));
+  }
+
+  /** The id of the module's newest stored event ('0' when none): where an export ends. */
+  async lastId(module: ModuleKind): Promise<string> {
+    const [{ id }] = await this.ds.query(`SELECT coalesce(max(id), 0)::text AS id FROM module_transaction WHERE module = $1`, [module]);
+    return id;
   }
 
   /** A page and the total it is answered with, from one snapshot (src/database/snapshot.ts says why). */

@@ -153,4 +153,22 @@ describe.skipIf(!run.executable)('a person\'s photo, device password and certifi
     });
     await expect.poll(() => cells('CREDPANEL01'), { timeout: 10_000 }).toMatchObject({ Device: '10.93.0.1 (CREDPANEL01) Access panel', 'Should hold': '10.93.0.1-1 (24-Hour Accessible)' });
   });
+
+  it("lists a person's fingerprints and deletes them after a confirmation: the panel drops them too", async () => {
+    const finger = (n: number) => Buffer.from(`finger ${n} of 7302`).toString('base64');
+    for (const n of [2, 3]) expect((await t.post('/api/bioTemplate/add', { personId: '7302', validType: '1', template: finger(n), templateNo: String(n) })).body.code).toBe(0);
+    const fingers = () => panel.table('templatev10').filter((r) => String(r.Pin) === '7302').length + panel.table('biodata').filter((r) => String(r.Pin) === '7302').length;
+    await expect.poll(async () => (await panel.pollUntilIdle(), fingers()), { timeout: 60_000, interval: 500 }).toBe(2);
+    await openPerson('7302');
+    const table = page.getByRole('table', { name: 'Biometric templates' });
+    await table.getByRole('row', { name: 'Fingerprints 2' }).waitFor();
+    await table.getByRole('button', { name: 'Delete fingerprints of 7302' }).click();
+    await page.getByRole('dialog', { name: 'Delete templates' }).getByRole('button', { name: 'Delete fingerprints of 7302' }).click();
+    await page.getByRole('status').filter({ hasText: 'Fingerprints of 7302 deleted; the devices are told to drop them' }).waitFor();
+    await table.getByRole('cell', { name: /^None enrolled/ }).waitFor();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = '7302'`))[0].n).toBe(0);
+    await expect.poll(async () => (await panel.pollUntilIdle(), fingers()), { timeout: 60_000, interval: 500 }).toBe(0);
+    const [audit] = await t.ds.query(`SELECT target, outcome FROM console_audit WHERE action = 'person.deleteTemplates'`);
+    expect(audit).toEqual({ target: '7302 1', outcome: 'ok' });
+  });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { can, DEFAULT_CODE, hasDefault, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery, closeOnEscape } from './ui';
+import { can, DEFAULT_CODE, hasDefault, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery, closeOnEscape, AddRemovePersons } from './ui';
 
 type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
 /** `empty`: the line a tab's table shows while it lists nothing, as the other pages' lists do. */
@@ -127,12 +127,7 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
         >
           {choose('personLevelId', 'Level of the persons', (levels.data ?? []).map((l: any) => ({ value: l.id, label: l.name })))}
           {text('pins', 'Person pins (comma-separated)')}
-          <button type="submit" value="add">
-            Add persons
-          </button>
-          <button type="submit" value="remove" class="secondary">
-            Remove persons
-          </button>
+          <AddRemovePersons />
         </form>
         {/* CVSecurity's "Add personnel by department": the department's persons join the level at once. */}
         <form

@@ -1,6 +1,7 @@
 import { api } from './api';
+import { CsvExport } from './csv-export';
 import type { Me } from './main';
-import { ElevatorLevels } from './elevator-levels';
+import { ELEVATOR_LEVELS, ModuleLevels } from './module-levels';
 import { can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SearchFilters, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
@@ -91,12 +92,13 @@ export function ElevatorPage({ me }: { me: Me }) {
             ]}
           />
       </section>
-      <ElevatorLevels mayEdit={mayAct} />
+      <ModuleLevels mayEdit={mayAct} module={ELEVATOR_LEVELS} />
       <section aria-labelledby="ele-ev-h">
         <h2 id="ele-ev-h">Elevator events</h2>
         <form class="row" aria-label="Filter elevator events" onSubmit={l.apply}>
           <EventFilters form={l.form} set={l.set} devices={controllers.data} />
           <button type="submit">Apply filters</button>
+          <CsvExport path="elevator/events/csv" fileName="elevator-events.csv" params={l.params} what="events" />
         </form>
         <PagedTable
           label="Elevator events"

@@ -1,5 +1,7 @@
 import { api } from './api';
+import { CsvExport } from './csv-export';
 import type { Me } from './main';
+import { ENTRANCE_LEVELS, ModuleLevels } from './module-levels';
 import { Badge, can, ConnectBadge, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** 2.31.1's alarm codes in words. */
@@ -89,11 +91,13 @@ export function EntrancePage({ me }: { me: Me }) {
           ]}
         />
       </section>
+      <ModuleLevels mayEdit={mayAct} module={ENTRANCE_LEVELS} />
       <section aria-labelledby="psg-ev-h">
         <h2 id="psg-ev-h">Entrance-control events</h2>
         <form class="row" aria-label="Filter entrance-control events" onSubmit={l.apply}>
           <EventFilters form={l.form} set={l.set} devices={controllers.data} />
           <button type="submit">Apply filters</button>
+          <CsvExport path="entrance/events/csv" fileName="entrance-events.csv" params={l.params} what="events" />
         </form>
         <PagedTable
           label="Entrance-control events"

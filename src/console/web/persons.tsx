@@ -4,6 +4,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
+import { PersonBiometrics } from './person-biometrics';
 import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote, closeOnEscape, Ticks } from './ui';
 
 const EMPTY = {
@@ -24,6 +25,7 @@ const EMPTY = {
   clearPwd: false,
   accLevelIds: [] as string[],
   eleLevelIds: [] as string[],
+  psgLevelIds: [] as string[],
   accStartTime: '',
   accEndTime: '',
   isDisabled: false,
@@ -67,6 +69,19 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
+/** A person's levels of a module (elevator, entrance control), shown once such a level exists. */
+function ModuleLevelBox({ legend, name, levels, ticked, onChange }: { legend: string; name: string; levels: any[] | undefined; ticked: string[]; onChange: (ticked: string[]) => void }) {
+  if (!levels?.length) return null;
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <div class="checks">
+        <Ticks name={name} options={levels.map((l) => ({ id: l.id, label: l.name }))} ticked={ticked} onChange={onChange} />
+      </div>
+    </fieldset>
+  );
+}
+
 function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto, note, takeCarried }: { initial: Form; version?: string; filled?: number; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string, carried?: Carried) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean; note?: string; takeCarried?: () => Carried | undefined }) {
   const [f, setF] = useState<Form>(() => {
     const c = takeCarried?.();
@@ -90,6 +105,7 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
   }, [filled]);
   const levels = useLoad(() => api('GET', 'catalog/levels'));
   const eleLevels = useLoad(() => api<any[]>('GET', 'elevator/levels'));
+  const psgLevels = useLoad(() => api<any[]>('GET', 'entrance/levels'));
   const depts = useLoad(() => api('GET', 'catalog/departments'));
   const a = useAction();
   const set = (k: keyof Form) => (e: any) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
@@ -111,8 +127,9 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
       cardNo: f.cardNo,
       supplyCards: f.supplyCards,
       accLevelIds: f.accLevelIds.join(','),
-      // Sent only where elevator levels exist (the fieldset shows them): the person's elevator levels, exactly those ticked.
+      // Sent only where such levels exist (their box shows them): the person's elevator and entrance-control levels, exactly those ticked.
       eleLevelIds: eleLevels.data?.length ? f.eleLevelIds.join(',') : undefined,
+      psgLevelIds: psgLevels.data?.length ? f.psgLevelIds.join(',') : undefined,
       // "" clears a validity the operator emptied (left out, the stored one would stay while "Saved" showed)
       accStartTime: fromLocalInput(f.accStartTime) ?? '',
       accEndTime: fromLocalInput(f.accEndTime) ?? '',
@@ -227,15 +244,9 @@ function PersonEditor({ initial, version, filled, isNew, onDone, onSaved, readOn
             {levels.data?.length === 0 && <small>No access levels yet.</small>}
           </div>
         </fieldset>
-        {/* CVSecurity's person form has an elevator tab: the floors a person may select come from their elevator levels. */}
-        {(eleLevels.data?.length ?? 0) > 0 && (
-          <fieldset>
-            <legend>Elevator levels</legend>
-            <div class="checks">
-              <Ticks name="eleLevel" options={eleLevels.data!.map((l: any) => ({ id: l.id, label: l.name }))} ticked={f.eleLevelIds} onChange={(eleLevelIds) => setF({ ...f, eleLevelIds })} />
-            </div>
-          </fieldset>
-        )}
+        {/* CVSecurity's person form has elevator and passage tabs: the floors and gates a person may use come from these levels. */}
+        <ModuleLevelBox legend="Elevator levels" name="eleLevel" levels={eleLevels.data} ticked={f.eleLevelIds} onChange={(eleLevelIds) => setF({ ...f, eleLevelIds })} />
+        <ModuleLevelBox legend="Entrance-control levels" name="psgLevel" levels={psgLevels.data} ticked={f.psgLevelIds} onChange={(psgLevelIds) => setF({ ...f, psgLevelIds })} />
         <div class="row">
           <Field label={hasPhoto ? 'New photo (JPEG or PNG)' : 'Photo (JPEG or PNG)'}>
             <input name="photo" type="file" accept="image/jpeg,image/png" onChange={photo} disabled={f.removePhoto} />
@@ -413,6 +424,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved, ta
     supplyCards: p.supplyCards,
     accLevelIds: p.accLevelIds ? p.accLevelIds.split(',') : [],
     eleLevelIds: p.eleLevelIds ?? [],
+    psgLevelIds: p.psgLevelIds ?? [],
     accStartTime: toLocalInput(p.accStartTime),
     accEndTime: toLocalInput(p.accEndTime),
     isDisabled: p.isDisabled,
@@ -455,6 +467,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved, ta
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
       <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} filled={data.rev} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} note={data.rev === rev ? saved : undefined} takeCarried={takeCarried} />
+      <PersonBiometrics pin={pin} rows={p.biometrics ?? []} mayEdit={mayEdit && !left} onChanged={reload} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
       <Confirm

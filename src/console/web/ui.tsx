@@ -768,3 +768,17 @@ export function Ticks({ name, options, ticked, onChange }: { name: string; optio
     </>
   );
 }
+
+/** The two submit buttons of a "persons of a level" form (the form reads which one by the submitter's value: add or remove). */
+export function AddRemovePersons() {
+  return (
+    <>
+      <button type="submit" value="add">
+        Add persons
+      </button>
+      <button type="submit" value="remove" class="secondary">
+        Remove persons
+      </button>
+    </>
+  );
+}

@@ -1,25 +1,43 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
-import { DataTable, deviceLabel, Field, Notice, Pager, Ticks, useAction, useConfirm, useLoad } from './ui';
+import { AddRemovePersons, DataTable, deviceLabel, Field, Notice, Pager, Ticks, useAction, useConfirm, useLoad } from './ui';
 
 const persons = (n: number) => `${n} ${n === 1 ? 'person' : 'persons'}`;
 const pinList = (text: string) => text.split(/[\s,;]+/).filter(Boolean);
 
 /** The level form: `was` is the edited level's name as listed (the form's name while the operator renames it). */
-type Draft = { id?: string; version?: string; was?: string; name: string; timeSegName: string; floorIds: string[] };
-const NEW: Draft = { name: '', timeSegName: '', floorIds: [] };
+type Draft = { id?: string; version?: string; was?: string; name: string; timeSegName: string; pointIds: string[] };
+const NEW: Draft = { name: '', timeSegName: '', pointIds: [] };
 
 /** A new level's time segment unless changed: the always-open one (time zone 1 on the controllers), as a level without one gets. */
 const defaultSegment = (segments: any[] | undefined): string => (segments?.find((s) => s.tzId === 1) ?? segments?.[0])?.name ?? '';
 
+/** A module's words and addresses: the elevator's levels of floors, entrance control's levels of gates. */
+export interface LevelModule {
+  /** The console API's prefix: elevator/levels, entrance/levels. */
+  base: 'elevator' | 'entrance';
+  /** Every point a level may hold (id, name, sn, controller). */
+  points: string;
+  /** "elevator level", "entrance-control level". */
+  what: string;
+  /** "floors", "gates". */
+  point: string;
+}
+
+export const ELEVATOR_LEVELS: LevelModule = { base: 'elevator', points: 'elevator/floors/all', what: 'elevator level', point: 'floors' };
+export const ENTRANCE_LEVELS: LevelModule = { base: 'entrance', points: 'entrance/gates', what: 'entrance-control level', point: 'gates' };
+
+const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
+
 /**
- * CVSecurity's Elevator Level page: levels made of floors and one time segment, created, edited (floors ticked per
- * controller) and deleted, and their persons added or taken out by pin. Every change goes through the same service as
- * the REST API's eleLevel calls, in one transaction with the controllers' commands (usereleauthorize, timezone).
+ * CVSecurity's Elevator Level and Passage Level pages: levels made of points (floors, gates) and one time segment,
+ * created, edited (points ticked per controller) and deleted, and their persons added or taken out by pin. Every change
+ * goes through the same service as the REST API's eleLevel/psgLevel calls, in one transaction with the controllers'
+ * commands (the rights and the time zone).
  */
-export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
-  const levels = useLoad(() => api<any[]>('GET', 'elevator/levels'));
-  const floors = useLoad(() => api<any[]>('GET', 'elevator/floors/all'));
+export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; module: LevelModule }) {
+  const levels = useLoad(() => api<any[]>('GET', `${mod.base}/levels`));
+  const points = useLoad(() => api<any[]>('GET', mod.points));
   const segments = useLoad(() => api<any[]>('GET', 'catalog/time-segments'));
   const [draft, setDraft] = useState<Draft | null>(null);
   // The level whose persons are shown (by id: read from the list, so its count follows the changes made here).
@@ -36,23 +54,23 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
   async function save(e: Event) {
     e.preventDefault();
     const d = draft!;
-    const body = { name: d.name, timeSegName: d.timeSegName || undefined, floorIds: d.floorIds, version: d.version };
-    const r = await a.run(() => (d.id ? api('PUT', `elevator/levels/${encodeURIComponent(d.id)}`, body) : api('POST', 'elevator/levels', body)));
+    const body = { name: d.name, timeSegName: d.timeSegName || undefined, pointIds: d.pointIds, version: d.version };
+    const r = await a.run(() => (d.id ? api('PUT', `${mod.base}/levels/${encodeURIComponent(d.id)}`, body) : api('POST', `${mod.base}/levels`, body)));
     if (r === undefined) return;
     setDraft(null);
-    changed(`Elevator level ${d.name.trim()} saved; its controllers receive its floors`);
+    changed(`${capital(mod.what)} ${d.name.trim()} saved; its controllers receive its ${mod.point}`);
   }
 
   function remove(l: any) {
     confirm.ask({
-      title: 'Delete elevator level',
+      title: `Delete ${mod.what}`,
       confirmLabel: `Delete ${l.name}`,
       danger: true,
-      question: `Delete ${l.name}? Its ${persons(l.persons)} lose its floors on the controllers unless another of their levels grants them.`,
+      question: `Delete ${l.name}? Its ${persons(l.persons)} lose its ${mod.point} on the controllers unless another of their levels grants them.`,
       run: async () => {
-        if ((await a.run(() => api('DELETE', `elevator/levels/${encodeURIComponent(l.id)}`))) === undefined) return;
+        if ((await a.run(() => api('DELETE', `${mod.base}/levels/${encodeURIComponent(l.id)}`))) === undefined) return;
         if (membersOf === l.id) setMembersOf(null);
-        changed(`Elevator level ${l.name} deleted`);
+        changed(`${capital(mod.what)} ${l.name} deleted`);
       },
     });
   }
@@ -65,35 +83,35 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
     const list = pinList(pins.text);
     const add = (e as SubmitEvent).submitter?.getAttribute('value') !== 'remove';
     const run = async () => {
-      const r: any = await a.run(() => api('POST', `elevator/levels/${encodeURIComponent(level.id)}/persons${add ? '' : '/remove'}`, { pins: list }));
+      const r: any = await a.run(() => api('POST', `${mod.base}/levels/${encodeURIComponent(level.id)}/persons${add ? '' : '/remove'}`, { pins: list }));
       if (r === undefined) return;
       if (add) changed(r.persons ? `${persons(r.persons)} added to ${level.name}; its controllers receive them${r.already ? ` (${r.already} already members)` : ''}` : `No one added to ${level.name}: ${r.already} already members`);
-      else changed(r.persons ? `${persons(r.persons)} removed from ${level.name}; the controllers are told to withdraw its floors${r.notMembers ? ` (${r.notMembers} not members)` : ''}` : `No one removed from ${level.name}: ${r.notMembers} not members`);
+      else changed(r.persons ? `${persons(r.persons)} removed from ${level.name}; the controllers are told to withdraw its ${mod.point}${r.notMembers ? ` (${r.notMembers} not members)` : ''}` : `No one removed from ${level.name}: ${r.notMembers} not members`);
       setPins({ ...pins, text: '' });
     };
     if (add) return void run();
-    confirm.ask({ title: 'Remove persons from elevator level', confirmLabel: `Remove from ${level.name}`, danger: true, question: `Remove ${list.join(', ')} from ${level.name}? They lose its floors unless another of their levels grants them.`, run });
+    confirm.ask({ title: `Remove persons from ${mod.what}`, confirmLabel: `Remove from ${level.name}`, danger: true, question: `Remove ${list.join(', ')} from ${level.name}? They lose its ${mod.point} unless another of their levels grants them.`, run });
   }
 
   const byController = new Map<string, any[]>();
-  for (const f of floors.data ?? []) {
+  for (const f of points.data ?? []) {
     const key = deviceLabel(f.controller, f.sn);
     byController.set(key, [...(byController.get(key) ?? []), f]);
   }
   return (
-    <section aria-labelledby="ele-level-h">
-      <h2 id="ele-level-h">Elevator levels</h2>
+    <section aria-labelledby={`${mod.base}-level-h`}>
+      <h2 id={`${mod.base}-level-h`}>{capital(mod.what)}s</h2>
       <Notice error={a.error ?? levels.error} ok={a.ok} />
       {levels.data && (
         <DataTable
-          label="Elevator levels"
+          label={`${capital(mod.what)}s`}
           rows={levels.data}
           rowKey={(l: any) => l.id}
-          empty={mayEdit ? 'No elevator level yet: create one below, tick its floors, then add its persons.' : 'No elevator level yet.'}
+          empty={mayEdit ? `No ${mod.what} yet: create one below, tick its ${mod.point}, then add its persons.` : `No ${mod.what} yet.`}
           columns={[
             { head: 'Level', cell: (l: any) => l.name },
             { head: 'Time segment', cell: (l: any) => l.timeSegment },
-            { head: 'Floors', cell: (l: any) => l.floors.join(', ') || 'none' },
+            { head: capital(mod.point), cell: (l: any) => l.points.join(', ') || 'none' },
             {
               head: 'Persons',
               cell: (l: any) => (
@@ -106,7 +124,7 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
               head: 'Actions',
               cell: (l: any) => (
                 <div class="actions">
-                  <button type="button" class="secondary" aria-label={`Edit ${l.name}`} onClick={() => setDraft({ id: l.id, version: l.version, was: l.name, name: l.name, timeSegName: l.timeSegment ?? '', floorIds: l.floorIds })}>
+                  <button type="button" class="secondary" aria-label={`Edit ${l.name}`} onClick={() => setDraft({ id: l.id, version: l.version, was: l.name, name: l.name, timeSegName: l.timeSegment ?? '', pointIds: l.pointIds })}>
                     Edit
                   </button>
                   <button type="button" class="secondary outline" aria-label={`Delete ${l.name}`} onClick={() => remove(l)}>
@@ -120,11 +138,11 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
       )}
       {mayEdit && !draft && (
         <button type="button" onClick={() => setDraft({ ...NEW, timeSegName: defaultSegment(segments.data) })}>
-          New elevator level
+          New {mod.what}
         </button>
       )}
       {draft && (
-        <form aria-label={draft.id ? `Edit elevator level ${draft.was}` : 'New elevator level'} onSubmit={save} onInvalidCapture={a.invalid}>
+        <form aria-label={draft.id ? `Edit ${mod.what} ${draft.was}` : `New ${mod.what}`} onSubmit={save} onInvalidCapture={a.invalid}>
           <div class="row">
             <Field required label="Level name">
               <input name="name" maxLength={100} value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />
@@ -139,13 +157,15 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
           </div>
           {[...byController].map(([controller, list]) => (
             <fieldset key={controller}>
-              <legend>Floors of {controller}</legend>
+              <legend>
+                {capital(mod.point)} of {controller}
+              </legend>
               <div class="checks">
-                <Ticks name="floor" options={list.map((f) => ({ id: f.id, label: f.name }))} ticked={draft.floorIds} onChange={(floorIds) => setDraft({ ...draft, floorIds })} />
+                <Ticks name="point" options={list.map((f) => ({ id: f.id, label: f.name }))} ticked={draft.pointIds} onChange={(pointIds) => setDraft({ ...draft, pointIds })} />
               </div>
             </fieldset>
           ))}
-          {floors.data?.length === 0 && <p>No floors yet: a controller reports them when it registers.</p>}
+          {points.data?.length === 0 && <p>No {mod.point} yet: a controller reports them when it registers.</p>}
           <div class="actions">
             <button type="submit" aria-busy={a.busy}>
               {draft.id ? 'Save level' : 'Create level'}
@@ -156,10 +176,10 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
           </div>
         </form>
       )}
-      {/* CVSecurity's Add Personnel / Delete Personnel on an elevator level: many persons at once, by pin. */}
+      {/* CVSecurity's Add Personnel / Delete Personnel on a level: many persons at once, by pin. */}
       {mayEdit && (levels.data?.length ?? 0) > 0 && (
-        <form class="row" aria-label="Persons of an elevator level" onSubmit={changePersons} onInvalidCapture={a.invalid}>
-          <Field required label="Elevator level">
+        <form class="row" aria-label={`Persons of an ${mod.what}`} onSubmit={changePersons} onInvalidCapture={a.invalid}>
+          <Field required label={capital(mod.what)}>
             <select name="levelId" value={pins.levelId} onChange={(e) => setPins({ ...pins, levelId: e.currentTarget.value })}>
               <option value="" disabled>
                 choose
@@ -174,24 +194,19 @@ export function ElevatorLevels({ mayEdit }: { mayEdit: boolean }) {
           <Field required label="Person pins (comma-separated)">
             <input name="pins" value={pins.text} onInput={(e) => setPins({ ...pins, text: e.currentTarget.value })} />
           </Field>
-          <button type="submit" value="add">
-            Add persons
-          </button>
-          <button type="submit" value="remove" class="secondary">
-            Remove persons
-          </button>
+          <AddRemovePersons />
         </form>
       )}
-      {members && <LevelMembers level={members} onClose={() => setMembersOf(null)} />}
+      {members && <LevelMembers base={mod.base} level={members} onClose={() => setMembersOf(null)} />}
       {confirm.dialog}
     </section>
   );
 }
 
-/** The persons of one elevator level, paged. */
-function LevelMembers({ level, onClose }: { level: any; onClose: () => void }) {
+/** The persons of one level, paged. */
+function LevelMembers({ base, level, onClose }: { base: string; level: any; onClose: () => void }) {
   const [page, setPage] = useState(1);
-  const list = useLoad(() => api<any>('GET', `elevator/levels/${encodeURIComponent(level.id)}/persons?page=${page}&size=50`), [level.id, level.persons, page]);
+  const list = useLoad(() => api<any>('GET', `${base}/levels/${encodeURIComponent(level.id)}/persons?page=${page}&size=50`), [level.id, level.persons, page]);
   return (
     <div>
       <h3>Persons of {level.name}</h3>

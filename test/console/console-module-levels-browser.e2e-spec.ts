@@ -1,21 +1,26 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelControllerSimulator } from '../simulator/channel';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { ConsoleBrowserRun } from '../support/console-browser';
 import type { TestApp } from '../support/test-app';
 import { navTo, SCREENSHOT_DIR } from './browser';
+import { createOperator } from './console-helpers';
 
 /**
  * CVSecurity's Elevator Level page: an operator makes a level of floors and a time segment, gives it to persons
  * (from the level, by pin, and from the person's form) and takes it away; the elevator controller receives the
- * floors (usereleauthorize) and loses them, from the same services and planner as the REST API's eleLevel calls.
+ * floors (usereleauthorize) and loses them, from the same services and planner as the REST API's eleLevel calls;
+ * the Entrance control page does the same for entrance-control levels of gates (psgLevel), a channel controller receiving them.
  */
 const run = new ConsoleBrowserRun('console elevator levels browser tests');
 
 let t: TestApp;
 let page: Page;
 let ec: ElevatorControllerSimulator;
+let cc: ChannelControllerSimulator;
 let segTz: number;
 
 const FLOOR = (n: number) => `10.41.0.1-${n}`;
@@ -28,12 +33,16 @@ describe.skipIf(!run.executable)('console: elevator levels (floors, time segment
     ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'ECLVL0001', floors: 4, ipAddress: '10.41.0.1' });
     await ec.connect();
     await ec.pollUntilIdle();
+    cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'PSGLVL0001', gates: 2, ipAddress: '10.41.0.2' });
+    await cc.connect();
+    await cc.pollUntilIdle();
     for (let i = 0; i < 100 && (await t.ds.query(`SELECT 1 FROM floor`)).length < 4; i++) await new Promise((r) => setTimeout(r, 50));
     const seg = await t.post('/api/gateway/timeSegments', { name: 'Lift hours', schedule: { mon: [['08:00', '12:00']] } });
     segTz = seg.body.data.tzId;
     for (const [pin, name] of [['5101', 'Ann'], ['5102', 'Ben']]) expect((await t.post('/api/person/add', { pin, name })).body.code).toBe(0);
     await ec.pollUntilIdle();
-    page = await run.operatorPage();
+    await createOperator(t, 'olga', 'operator', 'olga-password-1');
+    page = await run.signedInPage('olga', 'olga-password-1', { acceptDownloads: true });
   }, 120_000);
   afterAll(() => run.close());
 
@@ -75,6 +84,22 @@ describe.skipIf(!run.executable)('console: elevator levels (floors, time segment
     expect(ec.eleRightsOf('5101')).toEqual([{ timezone: segTz, directFloor: 0, floors: [1, 3] }]);
     expect(ec.eleRightsOf('5102')).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'elevator-levels.png'), fullPage: true });
+
+    // The person selects a floor (outside Lift hours or not, the controller logs it): the event is listed, and exported as
+    // the filters list it (CVSecurity's Export).
+    await ec.selectFloor({ pin: '5101', floor: 3 });
+    await expect.poll(async () => (await t.ds.query(`SELECT count(*)::int AS n FROM module_transaction WHERE module = 'ele'`))[0].n).toBe(1);
+    const filters = page.getByRole('form', { name: 'Filter elevator events' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('table', { name: 'Elevator events' }).getByRole('cell', { name: 'Ann (5101)' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), filters.getByRole('button', { name: 'Export CSV' }).click()]);
+    const file = fs.readFileSync((await download.path())!, 'utf8');
+    expect(file.startsWith('\ufeff')).toBe(true);
+    const csv = file.trim().split('\r\n');
+    expect(csv[0]).toBe('eventTime,pin,name,lastName,deptName,cardNo,devSn,devName,eventPointName,eventNo,eventName,verifyModeName');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toMatch(/^[0-9-]+ [0-9:]+,5101,Ann,,[^,]*,,ECLVL0001,/);
+    await page.getByText('Exported 1 events to elevator-events.csv').waitFor();
   });
 
   it("edits the level (renamed, other floors, default time segment): the members' rights on the controller follow", async () => {
@@ -134,5 +159,30 @@ describe.skipIf(!run.executable)('console: elevator levels (floors, time segment
     expect(ec.eleRightsOf('5102')).toEqual([]);
     const audit: Array<{ action: string }> = await t.ds.query(`SELECT DISTINCT action FROM console_audit WHERE action LIKE 'eleLevel.%' ORDER BY action`);
     expect(audit.map((r) => r.action)).toEqual(['eleLevel.addPersons', 'eleLevel.create', 'eleLevel.delete', 'eleLevel.removePersons', 'eleLevel.update']);
+  });
+
+  it("makes an entrance-control level of a gate on the Entrance control page; persons given it by pin or on their form reach the channel controller", async () => {
+    await navTo(page, 'Entrance control');
+    await page.getByRole('button', { name: 'New entrance-control level' }).click();
+    const form = page.getByRole('form', { name: 'New entrance-control level' });
+    await form.getByLabel('Level name').fill('Turnstile 2');
+    await form.getByRole('group', { name: 'Gates of 10.41.0.2 (PSGLVL0001)' }).getByLabel('10.41.0.2-2', { exact: true }).check();
+    await form.getByRole('button', { name: 'Create level' }).click();
+    await page.getByRole('status').filter({ hasText: 'Entrance-control level Turnstile 2 saved; its controllers receive its gates' }).waitFor();
+    const persons = page.getByRole('form', { name: 'Persons of an entrance-control level' });
+    await persons.getByLabel('Entrance-control level').selectOption({ label: 'Turnstile 2' });
+    await persons.getByLabel('Person pins (comma-separated)').fill('5101');
+    await persons.getByRole('button', { name: 'Add persons' }).click();
+    await page.getByRole('status').filter({ hasText: '1 person added to Turnstile 2' }).waitFor();
+    await navTo(page, 'Persons');
+    await page.getByRole('button', { name: 'Open 5102' }).click();
+    const person = page.getByRole('form', { name: 'Edit person 5102' });
+    await person.getByRole('group', { name: 'Entrance-control levels' }).getByLabel('Turnstile 2').check();
+    await person.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await t.ds.query(`SELECT count(*)::int AS n FROM psg_level_person`))[0].n).toBe(2);
+    await cc.pollUntilIdle();
+    expect(cc.rightsOf('5101').map((r) => r.doors)).toEqual([[2]]);
+    expect(cc.rightsOf('5102').map((r) => r.doors)).toEqual([[2]]);
+    expect(ec.eleRightsOf('5102')).toEqual([]);
   });
 });
