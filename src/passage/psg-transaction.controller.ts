@@ -6,7 +6,7 @@ import { CvInput } from '../common/input.decorator';
 import type { V2Page } from '../common/paging';
 import { moduleTransactionPageDocs, ModuleTransactionService, PsgMonitorItemDto, PsgTransactionItemDto, type ModuleTransactionFilter } from '../elevator/module-transaction.service';
 import { ApiClientId } from '../transaction/api-client-id.decorator';
-import { DeviceTransactionListDto, TransactionMonitorDto, TransactionPageDto } from '../transaction/dto/transaction-query.dto';
+import { deviceOf, DeviceTransactionListDto, personOf, PersonTransactionPageDto, TransactionListDto, TransactionMonitorDto, TransactionPageDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
 import { ClientGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { TransactionService } from '../transaction/transaction.service';
@@ -47,8 +47,8 @@ export class PsgTransactionController {
   @ApiOperation({ summary: '2.34.1 Get Entrance Control Transaction by Device Sn' })
   @ApiParam({ name: 'deviceSn', example: 'CKN4213360081' })
   @ApiOkResponse({ type: listEnvelopeOf(PsgTransactionItemDto) })
-  byDevice(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<PsgTransactionItemDto[]>> {
-    return this.v1(dto, { deviceSn: deviceSn.trim() });
+  byDevice(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionListDto): Promise<Envelope<PsgTransactionItemDto[]>> {
+    return this.v1(dto, { deviceSn: deviceSn.trim(), ...personOf(dto) });
   }
 
   @Get('api/psgTransaction/list')
@@ -69,16 +69,16 @@ export class PsgTransactionController {
   @ApiOperation({ summary: '2.34.4 Get Personnel Entrance Control Access Transaction by Pin' })
   @ApiParam({ name: 'pin', example: '57' })
   @ApiOkResponse({ type: listEnvelopeOf(PsgTransactionItemDto) })
-  byPerson(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<PsgTransactionItemDto[]>> {
-    return this.v1(dto, { pin: this.pin(pin) });
+  byPerson(@Param('pin') pin: string, @CvInput() dto: PersonTransactionPageDto): Promise<Envelope<PsgTransactionItemDto[]>> {
+    return this.v1(dto, { pin: this.pin(pin), ...deviceOf(dto) });
   }
 
   @Get('api/v2/psgTransaction/device/:deviceSn')
   @ApiOperation({ summary: '2.34.5 Get Entrance Control Transaction by Device Sn (with total number)' })
   @ApiParam({ name: 'deviceSn', example: 'CKN4213360081' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
-  byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
-    return this.v2(dto, { deviceSn: deviceSn.trim() });
+  byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+    return this.v2(dto, { deviceSn: deviceSn.trim(), ...personOf(dto) });
   }
 
   @Get('api/v2/psgTransaction/list')
@@ -92,8 +92,8 @@ export class PsgTransactionController {
   @ApiOperation({ summary: '2.34.7 Get Personnel Entrance Control Access Transaction by Pin (with total number)' })
   @ApiParam({ name: 'pin', example: '57' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
-  byPersonV2(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
-    return this.v2(dto, { pin: this.pin(pin) });
+  byPersonV2(@Param('pin') pin: string, @CvInput() dto: PersonTransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+    return this.v2(dto, { pin: this.pin(pin), ...deviceOf(dto) });
   }
 
   // The v3 forms: integrators' catalogues of a later manual (1.2) list them beside the v2 ones, as the access
@@ -104,7 +104,7 @@ export class PsgTransactionController {
   @ApiOperation({ summary: 'Get Entrance Control Transaction by Device Sn (v3 form; answers like 2.34.5)' })
   @ApiParam({ name: 'deviceSn', example: 'CKN4213360081' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
-  byDeviceV3(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+  byDeviceV3(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
     return this.byDeviceV2(deviceSn, dto);
   }
 
@@ -112,7 +112,7 @@ export class PsgTransactionController {
   @ApiOperation({ summary: 'Get Personnel Entrance Control Access Transaction by Pin (v3 form; answers like 2.34.7)' })
   @ApiParam({ name: 'pin', example: '57' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
-  byPersonV3(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+  byPersonV3(@Param('pin') pin: string, @CvInput() dto: PersonTransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
     return this.byPersonV2(pin, dto);
   }
 }

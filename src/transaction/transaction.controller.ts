@@ -6,7 +6,11 @@ import { CvInput } from '../common/input.decorator';
 import { v2Page, type V2Page } from '../common/paging';
 import { ApiClientId } from './api-client-id.decorator';
 import {
+  deviceOf,
   DeviceTransactionListDto,
+  personOf,
+  PersonTransactionPageDto,
+  TransactionListDto,
   TransactionMonitorDto,
   TransactionPageDto,
   TransactionPersonPageDto,
@@ -39,18 +43,18 @@ export class TransactionController {
   @ApiOperation({ summary: '2.18.1 Get access transactions by device SN' })
   @ApiParam({ name: 'deviceSn', example: '5662012052868' })
   @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
-  async byDevice(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<TransactionV1ItemDto[]>> {
+  async byDevice(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok(await this.transactions.listV1({ deviceSn: requireSn(deviceSn), ...this.transactions.timeRange(dates(dto)) }, page, false));
+    return ok(await this.transactions.listV1({ deviceSn: requireSn(deviceSn), ...personOf(dto), ...this.transactions.timeRange(dates(dto)) }, page, false));
   }
 
   @Get('api/v2/transaction/device/:deviceSn')
   @ApiOperation({ summary: '2.18.2 Get access transactions by device SN (with total number)' })
   @ApiParam({ name: 'deviceSn', example: '5662012052868' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
-  async byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
+  async byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok(await this.transactions.listV2({ deviceSn: requireSn(deviceSn), ...this.transactions.timeRange(dates(dto)) }, page));
+    return ok(await this.transactions.listV2({ deviceSn: requireSn(deviceSn), ...personOf(dto), ...this.transactions.timeRange(dates(dto)) }, page));
   }
 
   @Get('api/v3/transaction/device')
@@ -90,9 +94,9 @@ export class TransactionController {
   @ApiOperation({ summary: '2.18.6 Get access transactions by pin' })
   @ApiParam({ name: 'pin', example: '57' })
   @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
-  async byPerson(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<TransactionV1ItemDto[]>> {
+  async byPerson(@Param('pin') pin: string, @CvInput() dto: PersonTransactionPageDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok(await this.transactions.listV1({ pin: requirePin(pin), ...this.transactions.timeRange(dates(dto)) }, page));
+    return ok(await this.transactions.listV1({ pin: requirePin(pin), ...deviceOf(dto), ...this.transactions.timeRange(dates(dto)) }, page));
   }
 
   @Get('api/v2/transaction/person/:pin')
@@ -101,7 +105,7 @@ export class TransactionController {
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byPersonV2(@Param('pin') pin: string, @CvInput() dto: TransactionPersonPageDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok(await this.transactions.listV2({ pin: requirePin(pin || dto.personPin), ...this.transactions.timeRange(dates(dto)) }, page));
+    return ok(await this.transactions.listV2({ pin: requirePin(pin || dto.personPin), ...deviceOf(dto), ...this.transactions.timeRange(dates(dto)) }, page));
   }
 
   @Get('api/v3/transaction/person')
@@ -115,18 +119,18 @@ export class TransactionController {
   @ApiOperation({ summary: '2.18.8 Get first-in / last-out records by pin (one per day, newest first)' })
   @ApiParam({ name: 'pin', example: '57' })
   @ApiOkResponse({ type: listEnvelopeOf(FirstInLastOutItemDto) })
-  async firstInAndLastOut(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<FirstInLastOutItemDto[]>> {
+  async firstInAndLastOut(@Param('pin') pin: string, @CvInput() dto: PersonTransactionPageDto): Promise<Envelope<FirstInLastOutItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok((await this.transactions.firstInLastOut(requirePin(pin), this.transactions.timeRange(dates(dto)), page)).rows);
+    return ok((await this.transactions.firstInLastOut(requirePin(pin), { ...deviceOf(dto), ...this.transactions.timeRange(dates(dto)) }, page)).rows);
   }
 
   @Get('api/v2/transaction/firstInAndLastOut/:pin')
   @ApiOperation({ summary: '2.18.9 Get first-in / last-out records by pin (with total number)' })
   @ApiParam({ name: 'pin', example: '57' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(FirstInLastOutItemDto) })
-  async firstInAndLastOutV2(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<FirstInLastOutItemDto>>> {
+  async firstInAndLastOutV2(@Param('pin') pin: string, @CvInput() dto: PersonTransactionPageDto): Promise<Envelope<V2Page<FirstInLastOutItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    const { rows, total } = await this.transactions.firstInLastOut(requirePin(pin), this.transactions.timeRange(dates(dto)), page);
+    const { rows, total } = await this.transactions.firstInLastOut(requirePin(pin), { ...deviceOf(dto), ...this.transactions.timeRange(dates(dto)) }, page);
     return ok(v2Page(rows, total, page));
   }
 

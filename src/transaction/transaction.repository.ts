@@ -294,8 +294,8 @@ export class TransactionRepository {
    * Per day (in the server's zone) of one person: the first and the last normal event, with readers.
    * Newest day first.
    */
-  async findFirstInLastOut(pin: string, timeZone: string, from: Date | undefined, to: Date | undefined, offset: number, limit: number): Promise<{ rows: FirstInLastOutRow[]; total: number }> {
-    const f: TransactionFilter = { pin, eventLevel: 0, from, to };
+  async findFirstInLastOut(pin: string, timeZone: string, range: Pick<TransactionFilter, 'from' | 'to' | 'deviceSn'>, offset: number, limit: number): Promise<{ rows: FirstInLastOutRow[]; total: number }> {
+    const f: TransactionFilter = { pin, eventLevel: 0, ...range };
     const params: unknown[] = [];
     const w = where(f, params);
     params.push(timeZone);

@@ -84,8 +84,8 @@ export class TransactionService {
     return row;
   }
 
-  async firstInLastOut(pin: string, range: { from?: Date; to?: Date }, page: Page): Promise<{ rows: FirstInLastOutItemDto[]; total: number }> {
-    const { rows, total } = await this.repo.findFirstInLastOut(pin, this.config.timeZone, range.from, range.to, page.offset, page.pageSize);
+  async firstInLastOut(pin: string, range: { from?: Date; to?: Date; deviceSn?: string }, page: Page): Promise<{ rows: FirstInLastOutItemDto[]; total: number }> {
+    const { rows, total } = await this.repo.findFirstInLastOut(pin, this.config.timeZone, range, page.offset, page.pageSize);
     return { rows: rows.map((r) => this.toFirstInLastOut(pin, r)), total };
   }
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -29,13 +30,20 @@ export class TransactionPageDto extends PagingDto {
   endDate?: string;
 }
 
-/** 2.18.3 / 2.18.4. */
+/** The person a list is narrowed to (exact pin). */
+const PersonPinField = () =>
+  applyDecorators(ApiPropertyOptional({ example: '57', description: 'exact person pin (also accepted as pin)' }), IsOptional(), ToTrimmedString(), IsString(), MaxLength(64));
+
+/** The device a list is narrowed to: 2.18.10 names it devSn, deviceSn and sn are accepted alike (client-forms.ts). */
+const DeviceSnField = () =>
+  applyDecorators(ApiPropertyOptional({ example: '5662012052868', description: 'device serial number (also accepted as devSn or sn)' }), IsOptional(), ToTrimmedString(), IsString(), MaxLength(64));
+
+/**
+ * 2.18.3 / 2.18.4; and the lists of one device (2.18.1/2.18.2, 2.34.1/2.34.5 and their v3 forms) narrowed to one
+ * person as those lists are: ignored there, a client asking for one person's events at a panel got everyone's.
+ */
 export class TransactionListDto extends TransactionPageDto {
-  @ApiPropertyOptional({ example: '57', description: 'exact person pin' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString()
-  @MaxLength(64)
+  @PersonPinField()
   personPin?: string;
 }
 
@@ -45,19 +53,30 @@ export class TransactionListDto extends TransactionPageDto {
  * it listed every device's events with success, as if filtered. An unknown device lists none, as 2.18.1 does.
  */
 export class DeviceTransactionListDto extends TransactionListDto {
-  @ApiPropertyOptional({ example: '5662012052868', description: 'device serial number (also accepted as devSn or sn)' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString()
-  @MaxLength(64)
+  @DeviceSnField()
   deviceSn?: string;
 }
 
-/** v2 person list: the manual lists personPin beside the path pin; the path wins. */
-export class TransactionPersonPageDto extends TransactionListDto {}
+/**
+ * The lists of one person (2.18.6, 2.18.8/2.18.9, 2.34.4 and their v3 forms) narrowed to one device, as the lists of
+ * every person take it (deviceSn, devSn or sn): ignored, a client asking for a person's events at one device got
+ * those of every device. An unknown device lists none.
+ */
+export class PersonTransactionPageDto extends TransactionPageDto {
+  @DeviceSnField()
+  deviceSn?: string;
+}
+
+/** The person a list of one device is narrowed to, when given. */
+export const personOf = (dto: { personPin?: string }) => (dto.personPin ? { pin: dto.personPin } : {});
+/** The device a list of one person is narrowed to, when given. */
+export const deviceOf = (dto: { deviceSn?: string }) => (dto.deviceSn ? { deviceSn: dto.deviceSn } : {});
+
+/** v2 person lists (2.18.7, 2.34.7): the manual lists personPin beside the path pin; the path wins. The device too. */
+export class TransactionPersonPageDto extends DeviceTransactionListDto {}
 
 /** `GET /api/v3/transaction/device?deviceSn=` (field notes, REST item 6): query-parameter twin of 2.18.2. */
-export class TransactionV3DeviceDto extends TransactionPageDto {
+export class TransactionV3DeviceDto extends TransactionListDto {
   @ApiPropertyOptional({ example: '5662012052868', description: 'device serial number (also accepted as sn or devSn)' })
   @IsOptional()
   @ToTrimmedString()
@@ -81,7 +100,7 @@ export class TransactionV3DeviceDto extends TransactionPageDto {
 }
 
 /** `GET /api/v3/transaction/person|firstInAndLastOut?pin=` (field notes, REST item 6). */
-export class TransactionV3PersonDto extends TransactionPageDto {
+export class TransactionV3PersonDto extends PersonTransactionPageDto {
   @ApiPropertyOptional({ example: '57', description: 'person pin (also accepted as personPin)' })
   @IsOptional()
   @ToTrimmedString()
