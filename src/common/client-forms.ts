@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
-import { getMetadataStorage } from 'class-validator';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { URL_ENCODED_KEYS } from './base64-text';
 import { CvCode, CvError } from './cv-error';
 
@@ -143,6 +143,8 @@ interface ResolvedForms {
   path: string[];
   /** Fields declared with `@ListInput()`. */
   lists: Set<string>;
+  /** Fields that take one object (`@ValidateNested()` or `@IsObject()`: 2.18.11's `content`). */
+  objects: Set<string>;
   /** The field a bare JSON array body fills, if any. */
   arrayBody?: string;
   /** Lower-cased field and alias names → the field they name (any case). */
@@ -154,6 +156,28 @@ const cache = new WeakMap<Function, ResolvedForms>();
 /** The fields class-validator knows for a DTO (what the whitelist keeps), inherited ones included. */
 export function declaredFields(dto: Function): Set<string> {
   return new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName));
+}
+
+/** The fields of a DTO that take one object: validated as nested or as an object. */
+function objectFields(dto: Function): Set<string> {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+  return new Set(metas.filter((m) => m.type === ValidationTypes.NESTED_VALIDATION || m.name === 'isObject').map((m) => m.propertyName));
+}
+
+/**
+ * A JSON object written into a string (`content={"devSn":"A"}` in a form body or the query, `"content": "{...}"` in a
+ * JSON body, as CVSecurity's own Push Center writes its `content`): the object, or undefined when it is no such string.
+ */
+function jsonObjectIn(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (!text.startsWith('{') || !text.endsWith('}')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isPlainObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function formsOf(dto: Function): ResolvedForms {
@@ -186,7 +210,7 @@ export function formsOf(dto: Function): ResolvedForms {
   const byLowerName = new Map<string, string>();
   for (const f of fields) byLowerName.set(f.toLowerCase(), f);
   for (const [f, names] of aliases) for (const n of names) if (!byLowerName.has(n.toLowerCase())) byLowerName.set(n.toLowerCase(), f);
-  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists, arrayBody, byLowerName };
+  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists, objects: objectFields(dto), arrayBody, byLowerName };
   cache.set(dto, resolved);
   return resolved;
 }
@@ -328,6 +352,15 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     out ??= { ...input };
     for (const key of objects.keys) delete out[key];
     for (const [field, items] of objects.lists) if (!present(out[field])) out[field] = items;
+  }
+  // `content={"devSn":"x"}`: an object field (or a Swagger wrapper) sent as JSON text, which a form body or the query
+  // can only carry so. Before, it was refused (-400 "content must be an object").
+  for (const [key, value] of Object.entries(out ?? input)) {
+    if (!forms.objects.has(key) && (forms.fields.has(key) || !forms.wrappers.has(key))) continue;
+    const parsed = jsonObjectIn(Array.isArray(value) ? value[value.length - 1] : value);
+    if (parsed === undefined) continue;
+    out ??= { ...input };
+    out[key] = parsed;
   }
   // `content[devSn]=x` or `content.devSn=x`: one object's fields (2.18.11's `content`, a Swagger wrapper) in a form or
   // the query. Before, such keys were dropped: getDoorTransactions answered every event, as if filtered.

@@ -72,3 +72,38 @@ describe('2.18.10 / 2.18.11 paging defaults', () => {
     expect((await t.post('/api/v2/transaction/getDoorTransactions', { content: { pageSize: '-1' } })).body).toMatchObject({ ret: 'fail', data: null });
   });
 });
+
+describe('2.18.11 content written as JSON text', () => {
+  // A form body or the query can only carry the `content` object as text (`content={"personPin":"705"}`), and
+  // CVSecurity's own Push Center writes its `content` as a JSON string: each was refused -400 "content must be an object".
+  const filter = JSON.stringify({ devSn: 'TXP0000012', personPin: '705', pageNo: '1', pageSize: '5' });
+  const expectOne = (body: { ret: string; data: { total: number; data: Array<{ pin: string }> } }, how: string) => {
+    expect(body, how).toMatchObject({ ret: 'ok', success: true, data: { total: 1 } });
+    expect(body.data.data.map((e) => e.pin), how).toEqual(['705']);
+  };
+
+  it('in a form body, the query or a JSON body, it filters as the object does', async () => {
+    const form = await t.request('POST', '/api/v2/transaction/getDoorTransactions', {
+      query: { access_token: TEST_TOKEN },
+      body: `content=${encodeURIComponent(filter)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expectOne(form.body, 'form');
+    const query = await t.request('POST', '/api/v2/transaction/getDoorTransactions', { query: { access_token: TEST_TOKEN, content: filter }, body: '', headers: {} });
+    expectOne(query.body, 'query');
+    expectOne((await t.post('/api/v2/transaction/getDoorTransactions', { content: filter })).body, 'JSON string');
+    // getDoorTransactionDetail's content the same way: the event it names.
+    const id = (await t.post('/api/v2/transaction/getDoorTransactions', { content: { personPin: '705' } })).body.data.data[0].id;
+    const detail = await t.request('POST', '/api/transaction/getDoorTransactionDetail', {
+      query: { access_token: TEST_TOKEN },
+      body: `content=${encodeURIComponent(JSON.stringify({ id }))}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(detail.body).toMatchObject({ ret: 'ok', data: { id, personPin: '705' } });
+  });
+
+  it('text that is no JSON object is still refused, not read as no filter', async () => {
+    const r = await t.post('/api/v2/transaction/getDoorTransactions', { content: '{"personPin": ' });
+    expect(r.body.ret).toBe('fail');
+  });
+});
