@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
 import { In, type EntityManager } from 'typeorm';
 import { secondaryCardsOf, setMainCard, setViceCard } from '../card/card-writes';
-import { cardValue } from '../card/card-value';
+import { cardValue, lockCardValues } from '../card/card-value';
 import { isCardNumber } from '../common/card.decorator';
 import { newId } from '../common/ids';
 import { isDeadlock } from '../common/write-transaction';
@@ -118,6 +118,10 @@ export class AttendanceEnrolmentService {
   private async lockPersonsOf<R extends object>(m: EntityManager, device: DeviceSession, records: readonly R[]): Promise<R[]> {
     const pinOf = (r: R): string => ('pin' in r && typeof r.pin === 'string' ? r.pin : '');
     const { named } = await devicePinsOf(m, records.map(pinOf).filter(Boolean), keepsStringPins(device.capabilities));
+    // Then every card the upload may take, in one sorted order (lockPersonPins: pins, cards, rows): taken one by one
+    // as each user is applied, two uploads, or an upload and a REST group write, met in opposite orders.
+    const cardOf = (r: R): string[] => (['card', 'cardNo', 'viceCard'] as const).flatMap((k) => (k in r && typeof (r as Record<string, unknown>)[k] === 'string' ? [(r as Record<string, string>)[k]] : []));
+    await lockCardValues(m, records.flatMap(cardOf).filter(isCardNumber));
     return records.map((r) => (pinOf(r) && named.get(pinOf(r)) !== pinOf(r) ? { ...r, pin: named.get(pinOf(r))! } : r));
   }
 

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { Person } from '../person/person.entity';
+import { lockPersonPins } from '../person/pin-value';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { Card } from './card.entity';
+import { lockCardValues } from './card-value';
 import { addSecondaryCard, MAIN_CARD, setMainCard } from './card-writes';
 import { toCardResponse, type CardResponseDto, type CardSetDto } from './dto/card.dto';
 import { writeTransaction } from '../common/write-transaction';
@@ -23,6 +25,10 @@ export class CardService {
    */
   set(dto: CardSetDto): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
+      // The person's pin, then the card, then the person row: the one lock order of person writes (lockPersonPins).
+      // A REST add of this person with this card took them so while this took the row first: they deadlocked.
+      await lockPersonPins(m, [dto.pin]);
+      await lockCardValues(m, [dto.cardNo]);
       // Locked (FOR UPDATE), as person writes lock it: two card writes for one person take turns, so the second
       // replaces the first's main card instead of adding a second one beside it.
       const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });

@@ -16,6 +16,14 @@ const FOREIGN_KEY_VIOLATIONS: ReadonlySet<unknown> = new Set(['23503', '23001'])
  */
 export type WriteCheck = (m: EntityManager) => Promise<void>;
 
+/**
+ * Write transactions PostgreSQL aborted as a deadlock and run again, in this process since it started
+ * (cvgw_write_deadlock_retries_total). Writers take their locks in one order (lockPersonPins: pins, cards, person
+ * rows), so this stays near 0; a rising count names a new writer taking them out of order.
+ */
+let deadlocksRetried = 0;
+export const writeDeadlockRetries = (): number => deadlocksRetried;
+
 /** Runs of one write before its deadlock is answered as an error. */
 const ATTEMPTS = 5;
 
@@ -57,6 +65,7 @@ export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager)
       return await ds.transaction(fn);
     } catch (error) {
       if (!(isDeadlock(error) || isUniqueViolation(error)) || attempt >= ATTEMPTS) throw error;
+      if (isDeadlock(error)) deadlocksRetried++;
       // The survivor is committing: a short, jittered pause keeps the two from meeting again at once.
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }

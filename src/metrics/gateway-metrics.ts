@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { writeDeadlockRetries } from '../common/write-transaction';
 
 /** What a rejected device line was part of: the `kind` label of cvgw_device_lines_rejected_total (a closed set). */
 export const REJECTED_LINE_KINDS = ['rtlog', 'rtstate', 'devicecmd', 'table', 'querydata', 'remoteauth'] as const;
@@ -79,6 +80,8 @@ export class GatewayMetrics {
     // refusal or a rejected line see the series before its first increment instead of an absent one.
     for (const kind of REJECTED_LINE_KINDS) this.deviceLinesRejected.inc({ kind }, 0);
     for (const reason of DEVICE_REFUSAL_REASONS) this.deviceRequestsRefused.inc({ reason }, 0);
+    // Process-wide (write-transaction.ts), not per app: a count since the process started.
+    this.gauge('cvgw_write_deadlock_retries', 'Write transactions aborted by PostgreSQL as a deadlock and run again, since the process started', [], (g) => g.set(writeDeadlockRetries()));
   }
 
   /** A gauge whose value is computed at scrape time. */

@@ -1,13 +1,14 @@
 import { In, type EntityManager } from 'typeorm';
 import { checkLevels } from '../accLevel/acc-level-membership';
 import { cardValue, cardValueSql, lockCardValues } from '../card/card-value';
+import { isCardNumber } from '../common/card.decorator';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { DEFAULT_DEPT_CODE, Department } from '../department/department.entity';
 import { read, readTogether } from '../database/read-together';
 import type { PersonWriteDto } from './dto/person-input.dto';
 import { Person } from './person.entity';
-import { lockPinValues, pinValue, pinValueSql } from './pin-value';
+import { lockPersonPins, pinValue, pinValueSql } from './pin-value';
 
 /**
  * What the person writes of one group look up (the stored person, checked-in visitor pins, departments,
@@ -33,11 +34,15 @@ export class PersonLookups {
     const codes = [...new Set([DEFAULT_DEPT_CODE, ...dtos.flatMap((d) => (d.deptCode ? [d.deptCode] : []))])];
     const levelIds = [...new Set(dtos.flatMap((d) => splitList(d.accLevelIds)))];
     const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
-    // Read once the cards are this transaction's to write: a concurrent writer of one of them has committed by then.
-    await lockCardValues(m, cardNos);
-    // Likewise the numbers the group's digit pins stand for: two writers adding "0412" and "412" at once take turns.
+    // The group's pins first (by the number a digit pin stands for: two writers adding "0412" and "412" at once
+    // take turns), then its cards: the one lock order of person writes (lockPersonPins). Read once the cards are this
+    // transaction's to write: a concurrent writer of one of them has committed by then.
     const numbers = pins.flatMap((p) => pinValue(p) ?? []);
-    await lockPinValues(m, numbers);
+    await lockPersonPins(m, pins);
+    // Secondary cards (supplyCards) too: taken later, at their write, two adds each holding the other's card met in
+    // opposite orders.
+    const supplied = dtos.flatMap((d) => (d.supplyCards ? splitList(d.supplyCards).filter(isCardNumber) : []));
+    await lockCardValues(m, [...cardNos, ...supplied]);
     // The stored persons are locked until the commit and read as the last writer left them: a write saves the whole
     // row it read, so one read before a concurrent card/set, leave or edit committed would put its stale values
     // back (a main card without its person.card_no mirror), and one read before a delete committed would insert

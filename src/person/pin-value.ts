@@ -28,6 +28,17 @@ export function lockPinValues(m: EntityManager, numbers: readonly string[]): Pro
 }
 
 /**
+ * The write locks of these persons' pins: a digit pin's number (lockPinValues), any other pin as written (it has no
+ * twin). The lock order of every person write is one: these pin locks, then the card locks (lockCardValues), then the
+ * person rows. A REST add took card then pin while a panel's enrolment took pin then card (then the person row before
+ * the card): the two deadlocked, PostgreSQL aborted one, and writeTransaction ran it again. Under one order the
+ * second writer just waits.
+ */
+export function lockPersonPins(m: EntityManager, pins: readonly string[]): Promise<void> {
+  return lockKeys(m, PIN_VALUE_LOCK, pins.map((p) => pinValue(p) ?? p));
+}
+
+/**
  * `LEFT JOIN LATERAL … <alias>`: the person a device's event or punch names by `pin` (a SQL expression), for the
  * ingest statements. A panel or terminal keeping numeric PINs was sent "0412" and reports 412, so when no person
  * holds the pin as written, a digit pin finds the person whose digit pin stands for the same number (through
@@ -67,7 +78,7 @@ export async function devicePinsOf(
 ): Promise<{ named: Map<string, string>; twins: Map<string, string> }> {
   const pins = [...new Set(devicePins)];
   const numbers = [...new Set(pins.flatMap((p) => pinValue(p) ?? []))];
-  await lockPinValues(m, numbers);
+  await lockPersonPins(m, pins);
   const stored = pins.length ? await storedPins(m, pins, numbers, 'FOR KEY SHARE') : [];
   const twins = new Map(stored.flatMap((p) => (pinValue(p) === null ? [] : [[pinValue(p)!, p] as const])));
   return { named: personPinsOf(pins, stored, stringPins), twins };

@@ -51,10 +51,15 @@ export class VisRegistrationService {
       const cardNo = dto.cardNo ? dto.cardNo : null;
       const [registered] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
       if (registered) throw new CvError(VisCode.AlreadyRegistered, 'Registration has been completed. Please do not register again');
-      if (cardNo) await this.requireFreeCard(m, cardNo);
+      // A card in use is refused before a visitor number is drawn (a refused check-in takes none). The card is
+      // checked again under its lock once the visitor's pin is (under its number's lock): the one lock order of
+      // person writes (lockPersonPins), so a person/add of that number with this card waits instead of deadlocking.
+      if (cardNo) await this.requireFreeCard(m, cardNo, false);
       await this.levels.requireVisLevels(m, levelIds);
+      const visitorPin = await this.visitorPin(m, certType, certNum);
+      if (cardNo) await this.requireFreeCard(m, cardNo, true);
       const reg = m.getRepository(VisRegistration).create({
-        visitorPin: await this.visitorPin(m, certType, certNum),
+        visitorPin,
         ...visitorColumns(dto, visitor, hostPersonId),
         visitorCount,
         cardNo,
@@ -149,9 +154,12 @@ export class VisRegistrationService {
     };
   }
 
-  /** -23 when a person or another checked-in visitor holds the card (by its number: leading zeros do not count). */
-  private async requireFreeCard(m: EntityManager, cardNo: string): Promise<void> {
-    await lockCardValues(m, [cardNo]);
+  /**
+   * -23 when a person or another checked-in visitor holds the card (by its number: leading zeros do not count); with
+   * `lock`, read under the card's write lock (a concurrent writer of it has committed by then).
+   */
+  private async requireFreeCard(m: EntityManager, cardNo: string, lock: boolean): Promise<void> {
+    if (lock) await lockCardValues(m, [cardNo]);
     const [used] = await m.query(
       `SELECT 1 FROM card WHERE ${cardValueSql('card_no')} = $1
        UNION ALL SELECT 1 FROM vis_registration WHERE ${cardValueSql('card_no')} = $1 AND state = 'in'
