@@ -324,12 +324,15 @@ describe.skipIf(!PrivatePostgres.available())('two processes whose clocks disagr
       const sim = new DeviceSimulator({ baseUrl: b.baseUrl, sn: 'SKEW-1', doors: 2, syncClock: false });
       expect((await sim.connect()).registered).toBe(true);
       await sim.pollUntilIdle({ maxPolls: 50 });
-      // Registered long ago; since then it has polled B, which writes its contacts every 5 s.
+      // Registered long ago; since then it has polled B, which writes its contacts every 5 s (DEVICE_LAST_SEEN_FLUSH_MS):
+      // it polls on until B wrote one (its clock's time, 2 minutes behind), not for a fixed 6 s past the flush.
       await pg!.query(`UPDATE device SET registered_at = now() - interval '1 hour', last_seen_at = NULL WHERE sn = 'SKEW-1'`, [], DB3);
-      for (let i = 0; i < 30; i++) {
+      const written = async () => (await pg!.query<{ n: number }>(`SELECT count(*)::int AS n FROM device WHERE sn = 'SKEW-1' AND last_seen_at IS NOT NULL`, [], DB3))[0].n === 1;
+      for (const end = Date.now() + 30_000; !(await written()) && Date.now() < end; ) {
         await sim.poll();
         await sleep(200);
       }
+      expect(await written(), 'B never wrote the panel\'s contact').toBe(true);
       const doorId: string = (await a.api('GET', '/api/gateway/devices/SKEW-1')).body.data.doors[0].id;
       const open = await a.api('POST', `/api/door/remoteOpenById?doorId=${doorId}&interval=5`);
       expect(open.body).toMatchObject({ code: 0 });
