@@ -69,6 +69,13 @@ const SCHEMA = {
     'DROP INDEX ix_acc_transaction_pin_time',
     'CREATE INDEX ix_acc_transaction_pin_time ON acc_transaction (pin COLLATE "C", event_time) WHERE pin IS NOT NULL',
   ],
+  // Control: A's schema on a copy of its own (an A/A comparison: the spread between two copies of one schema).
+  Ac: [],
+  // The tally's index as it was before migration 1764800006000, keyed (day, device_sn): today's rows inserted at 200
+  // panels' places within today instead of at the index's right end (docs/performance-log.md, stop 72, helper 6).
+  Ts: ['DROP INDEX ix_acc_transaction_tally_day', 'CREATE INDEX ix_acc_transaction_tally_day_sn ON acc_transaction_tally (day, device_sn) INCLUDE (n)'],
+  // For scale only: the tally without an index.
+  Tn: ['DROP INDEX ix_acc_transaction_tally_day'],
   // For scale only: each secondary btree dropped.
   Dp: ['DROP INDEX ix_acc_transaction_position'],
   Ds: ['DROP INDEX ix_acc_transaction_sn_time'],
@@ -154,7 +161,7 @@ async function main() {
           return (await c.query({ name: `${name}_${v}`, text: t, values })).rows;
         },
       };
-      clients[v] = { c, pid, client, names: new EventNamesCache(), cpu: 0, wall: 0, ev: 0, js: 0, ticks: 0, wal: 0, lastLsn: '' };
+      clients[v] = { c, pid, client, names: new EventNamesCache(), perRound: [], cpu: 0, wall: 0, ev: 0, js: 0, ticks: 0, wal: 0, lastLsn: '' };
     }
     let index = 1;
     let d = 0;
@@ -200,10 +207,17 @@ async function main() {
         s.lastLsn = `${l0} ${l1}`;
         const j = process.cpuUsage(j0);
         s.js += j.user + j.system;
+        s.perRound.push((cpuNs(s.pid) - c0) / 1000 / (PER_ROUND * BATCH));
         s.cpu += cpuNs(s.pid) - c0;
         s.ticks += ticks(s.pid) - t0;
         s.ev += PER_ROUND * BATCH;
       }
+    }
+    // Per round, each variant's backend µs per event against the first variant's of the same round: the spread.
+    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    for (const v of VARIANTS.slice(1)) {
+      const r = clients[v].perRound.map((x, i) => x / clients[VARIANTS[0]].perRound[i]);
+      console.log(`${v}/${VARIANTS[0]} backend µs per event, per round: median ${median(r).toFixed(3)}, range ${Math.min(...r).toFixed(3)}-${Math.max(...r).toFixed(3)}, lower in ${r.filter((x) => x < 1).length} of ${r.length}`);
     }
     for (const v of VARIANTS) {
       const s = clients[v];

@@ -30,7 +30,8 @@ function freePort(): Promise<number> {
  * owed at admission, whose commands would wait for results all through the phases).
  */
 export async function startGateway(databaseUrl: string, env: Record<string, string> = {}, opts: { quietStdout?: boolean; nodeArgs?: string[] } = {}): Promise<GatewayChild> {
-  const port = await freePort();
+  // BENCH_GATEWAY_PORT: a fixed port (a shared machine where each session keeps to its own range), else any free one.
+  const port = process.env.BENCH_GATEWAY_PORT ? Number(process.env.BENCH_GATEWAY_PORT) : await freePort();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN_JS], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEVICE_ADMISSION: 'auto', DEVICE_CLEAR_ON_ADD: 'false', TIME_ZONE: 'UTC', LOG_LEVEL: 'warn', ...env },
     // quietStdout: the log lines still get written (their cost is part of the figures), just not shown.
