@@ -68,6 +68,7 @@ import { DeviceRequestDelaySeconds1764400004000 } from './1764400004000-device-r
 import { DeviceUploadErrorlogIndex1764400099000 } from './1764400099000-device-upload-errorlog-index';
 import { PersonPinValueIndex1764600002000 } from './1764600002000-person-pin-value-index';
 import { ParkAuthorizeTimes1764600002100 } from './1764600002100-park-authorize-times';
+import { TallyIndexByDay1764800006000 } from './1764800006000-tally-index-by-day';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
@@ -145,4 +146,5 @@ export const MIGRATIONS = [
   DeviceUploadErrorlogIndex1764400099000,
   PersonPinValueIndex1764600002000,
   ParkAuthorizeTimes1764600002100,
+  TallyIndexByDay1764800006000,
 ];
