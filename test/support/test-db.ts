@@ -103,6 +103,7 @@ async function withAdmin(adminUrl: string, work: (admin: Client) => Promise<unkn
 export async function seedMigratedDataDir(dataDir: string): Promise<boolean> {
   const plan = inject('testDb');
   if (plan.mode !== 'embedded' || !plan.templateFile) return false;
+  fs.mkdirSync(dataDir, { recursive: true });
   const db = new PGlite(path.join(dataDir, 'pgdata'), { loadDataDir: templateBlob(plan.templateFile) });
   await db.waitReady;
   await db.close();
