@@ -5,7 +5,7 @@
  * refreshing planner statistics failed: ...`, about one Ctrl-C in four on `npm start`). Workers now stop in
  * beforeApplicationShutdown (src/common/stop-worker.ts). STATS_TEST_HOLD_MS holds each statistics pass open, so
  * the stop always finds one in progress. The real built gateway (`node dist/src/main.js`, needs `npm run build`):
- * as a newcomer runs it (no DATABASE_URL: the embedded database in a fresh data directory) on the embedded run,
+ * as a newcomer runs it (no DATABASE_URL: the embedded database in a data directory of its own) on the embedded run,
  * with DATABASE_URL on PostgreSQL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort, GatewayProcess } from '../support/gateway-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
+import { createTestDatabase, seedMigratedDataDir, type TestDatabase } from '../support/test-db';
 
 const onPglite = inject('testDb').mode === 'embedded';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,7 +34,12 @@ describe('a stop while a background run is in progress', () => {
       // A pass every 20 ms, each held open 2 s: from 20 ms after the start on, a pass is nearly always in progress.
       const env = { STATS_REFRESH_MS: '20', STATS_TEST_HOLD_MS: '2000', LOG_LEVEL: 'info' };
       if (onPglite) {
-        dataDir ??= mkdtempSync(path.join(tmpdir(), 'stop-quietly-'));
+        if (!dataDir) {
+          dataDir = mkdtempSync(path.join(tmpdir(), 'stop-quietly-'));
+          // A cluster a gateway made and migrated before (the run's template), as a newcomer's every start after the
+          // first finds it: the first start's creation has tests of its own (start-stop.e2e-spec.ts).
+          await seedMigratedDataDir(dataDir);
+        }
         g = new GatewayProcess(await freePort(), { DATA_DIR: dataDir, ...env });
       } else {
         db ??= await createTestDatabase();

@@ -18,7 +18,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { freePort, GatewayProcess } from '../support/gateway-process';
 import { Receiver } from '../support/http-receiver';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
+import { createTestDatabase, seedMigratedDataDir, type TestDatabase } from '../support/test-db';
 import { until } from '../support/until';
 
 const onPglite = inject('testDb').mode === 'embedded';
@@ -47,6 +47,9 @@ describe('a stop while devices and integrators still use the gateway', () => {
     const env = { LOG_LEVEL: 'info', PUSH_CENTER_TIMEOUT_MS: '30000' };
     if (onPglite) {
       dataDir = mkdtempSync(path.join(tmpdir(), 'stop-with-work-'));
+      // A cluster a gateway made and migrated before (the run's template): a first start's creation, most of a minute
+      // on a loaded machine, has tests of its own (start-stop.e2e-spec.ts).
+      await seedMigratedDataDir(dataDir);
       g = new GatewayProcess(await freePort(), { DATA_DIR: dataDir, ...env });
     } else {
       db = await createTestDatabase();
