@@ -13,6 +13,23 @@ export async function requireLevels(m: EntityManager, levelIds: string[]): Promi
   return levelIds.map((id) => byId.get(id)!);
 }
 
+/**
+ * -25 "No person under the access level" when one of these existing levels has no member: no person, and no visitor
+ * checked in under it (2.1.5, 2.2.5 and 2.32.5 re-send a level's persons; with none there is nothing to send, and an
+ * answer of success would say a level was synced that reached no device). `module` names the level's tables.
+ */
+export async function requireMembers(m: EntityManager, module: 'acc' | 'ele' | 'psg', levelIds: readonly string[]): Promise<void> {
+  if (levelIds.length === 0) return;
+  const empty: Array<{ id: string }> = await m.query(
+    `SELECT l.id FROM unnest($1::text[]) WITH ORDINALITY AS l(id, n)
+     WHERE NOT EXISTS (SELECT 1 FROM ${module}_level_person lp WHERE lp.level_id = l.id)
+       AND NOT EXISTS (SELECT 1 FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in' WHERE rl.level_id = l.id)
+     ORDER BY l.n`,
+    [levelIds],
+  );
+  if (empty.length) throw new CvError(CvCode.NoPersonInLevel, `No person under the access level: ${empty.map((r) => r.id).join(',')}`);
+}
+
 /** -24 when one of `levelIds` is not among the `existing` level ids. */
 export function checkLevels(levelIds: readonly string[], existing: ReadonlySet<string>): void {
   const missing = levelIds.filter((id) => !existing.has(id));

@@ -9,7 +9,7 @@ import { Person } from '../person/person.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { levelDevices } from '../sync/sync-queries';
 import { TimeSegment } from '../timeSegment/time-segment.entity';
-import { addPersonLevels, removePersonLevels, requireLevels } from './acc-level-membership';
+import { addPersonLevels, removePersonLevels, requireLevels, requireMembers } from './acc-level-membership';
 import { AccLevelDoor } from './acc-level-door.entity';
 import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
@@ -127,11 +127,12 @@ export class AccLevelService {
     });
   }
 
-  /** 2.1.5: no stored change; each level's time zone, persons and rights re-sent to its devices (all or, on -24, none). */
+  /** 2.1.5: no stored change; each level's time zone, persons and rights re-sent to its devices (all or, on -24 or -25, none). */
   syncLevel(levelIds: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const ids = this.levelIds(levelIds);
       await requireLevels(m, ids);
+      await requireMembers(m, 'acc', ids);
       for (const id of ids) await this.planner.syncLevel(m, id, { force: true });
     });
   }

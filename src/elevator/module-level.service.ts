@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
+import { requireMembers } from '../accLevel/acc-level-membership';
 import { newId } from '../common/ids';
 import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
@@ -119,10 +120,12 @@ export class ModuleLevelService {
     });
   }
 
-  /** 2.2.5 / 2.32.5: nothing stored changes; each level's persons are re-sent in full (all or, on -24, none). */
+  /** 2.2.5 / 2.32.5: nothing stored changes; each level's persons are re-sent in full (all or, on -24 or -25, none). */
   syncLevel(module: ModuleKind, levelIds: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      for (const id of await this.requireLevels(m, module, levelIds)) await this.planner.syncLevel(m, module, id, { force: true });
+      const ids = await this.requireLevels(m, module, levelIds);
+      await requireMembers(m, module, ids);
+      for (const id of ids) await this.planner.syncLevel(m, module, id, { force: true });
     });
   }
 

@@ -156,9 +156,20 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect((await t.post('/api/accLevel/syncLevel', {})).body.code).toBe(-43);
   });
 
+  it('syncLevel of a level nobody holds is -25 "No person under the access level", naming it, and syncs none', async () => {
+    // Before: success, and only the level's time zone went to its panel, as if a level had been synced.
+    const other = await levelId(t, 'Other');
+    const empty = { code: -25, message: `No person under the access level: ${other}`, data: null };
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelId: other })).body).toEqual(empty);
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: `${gate},${other}` })).body).toEqual(empty);
+    for (const d of [a, b, c]) expect(await d.since()).toEqual([]);
+  });
+
   it('syncLevel takes several levels in the forms levelIds takes elsewhere, and syncs each; one unknown is -24 and none synced', async () => {
     // Before, `levelIds=a,b` (2.1.1's form) was read as one id: -24 "The level group does not exist: a,b", nothing synced.
     const other = await levelId(t, 'Other');
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: other, pin: '7' })).body.code).toBe(0);
+    expect(await c.since()).toEqual([USER7, rights(1, 1)]);
     const both = [TZ1, 'DATA DELETE userauthorize Pin=7', USER7];
     for (const send of [
       () => t.post('/api/accLevel/syncLevel', null, { levelIds: `${gate},${other}` }),
@@ -169,13 +180,16 @@ describe('levels reach exactly the devices owning their doors', () => {
       expect((await send()).body).toEqual({ code: 0, message: 'success', data: null });
       expect(await a.since()).toEqual([...both, rights(1, 1)]);
       expect(await b.since()).toEqual([...both, rights(1, 2)]);
-      expect(await c.since()).toEqual([TZ1]);
+      expect(await c.since()).toEqual([...both, rights(1, 1)]);
     }
     const res = await t.post('/api/accLevel/syncLevel', null, { levelIds: `${gate},0123456789abcdef0123456789abcdef` });
     expect(res.body).toEqual({ code: -24, message: 'The level group does not exist: 0123456789abcdef0123456789abcdef', data: null });
     expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: ' , ' })).body.code).toBe(-43);
     expect(await a.since()).toEqual([]);
     expect(await c.since()).toEqual([]);
+    // Out of Other again, so the rest of the file sees panel C as before.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7', levelIds: other })).body.code).toBe(0);
+    expect(await c.since()).toEqual(removal7);
   });
 
   it('a level moved to another time segment (PUT update/{id}) moves the rights: new timezone, old rights cleared, new rights', async () => {

@@ -24,6 +24,13 @@ const NO_LEVEL = '00000000000000000000000000000000';
 
 type Case = [string, string, () => Promise<HttpResult>, number];
 
+/** A level of the module with a point of the fixture's controller and no member. */
+async function emptyLevel(m: 'ele' | 'psg'): Promise<string> {
+  const r = await t.post(`/api/gateway/${m}Level/save`, { name: `Nobody's ${m}`, pointIds: [m === 'ele' ? ef.floorId : ef.gateId] });
+  expect(r.body.code, JSON.stringify(r.body)).toBe(0);
+  return r.body.data.id;
+}
+
 const levelCases = (m: 'ele' | 'psg', s: string): Case[] => [
   [`${s}.1`, 'deleteLevel without pin', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { levelIds: NO_LEVEL }), -20],
   [`${s}.1`, 'deleteLevel, unknown person', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: '99999', levelIds: NO_LEVEL }), -22],
@@ -35,6 +42,7 @@ const levelCases = (m: 'ele' | 'psg', s: string): Case[] => [
   [`${s}.4`, 'list, pageNo 0', () => t.get(`/api/${m}Level/list`, { pageNo: 0, pageSize: 10 }), -90],
   [`${s}.5`, 'syncLevel without levelId', () => t.post(`/api/${m}Level/syncLevel`), -43],
   [`${s}.5`, 'syncLevel, unknown level', () => t.post(`/api/${m}Level/syncLevel`, undefined, { levelId: NO_LEVEL }), -24],
+  [`${s}.5`, 'syncLevel, a level nobody holds', async () => t.post(`/api/${m}Level/syncLevel`, undefined, { levelId: await emptyLevel(m) }), -25],
   [`${s}.6`, 'syncPerson without pin', () => t.post(`/api/${m}Level/syncPerson`, undefined, { levelIds: NO_LEVEL }), -20],
   [`${s}.6`, 'syncPerson, unknown person', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: '99999', levelIds: NO_LEVEL }), -22],
   [`${s}.6`, 'syncPerson without levelIds', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: f.pin }), -43],

@@ -33,7 +33,11 @@ const q = (query: Record<string, unknown>) => ({ access_token: t.config.apiToken
 const del = (path: string, query: Record<string, unknown> = {}) => t.request('DELETE', path, { query: q(query) });
 
 /** [section, what fails, call, the code; `gateway` marks a code outside the appendix (no appendix code fits)] */
-type Case = [string, string, () => Promise<HttpResult>, number, 'gateway'?];
+/**
+ * 'gateway': a code of the gateway's own, which the manual does not list for the endpoint. 'appendix': a code of the
+ * manual's appendix (3.1) where it applies, which the digest's guess of the endpoint's codes leaves out (-25 on 2.1.5).
+ */
+type Case = [string, string, () => Promise<HttpResult>, number, ('gateway' | 'appendix')?];
 
 const paging = (section: string, call: (p: Record<string, unknown>) => Promise<HttpResult>, cap = false): Case[] => [
   [section, 'no pageNo/pageSize', () => call({}), -92],
@@ -59,6 +63,11 @@ const CASES = (): Case[] => [
   ...paging('2.1.4', (p) => t.get('/api/accLevel/list', p)),
   ['2.1.5', 'no levelId', () => t.post('/api/accLevel/syncLevel'), -43],
   ['2.1.5', 'an unknown level', () => t.post('/api/accLevel/syncLevel', undefined, { levelId: none }), -24],
+  ['2.1.5', 'a level nobody holds', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Nobody here' }] })).body.code).toBe(0);
+    const id = (await t.get('/api/accLevel/getByName/Nobody here')).body.data.id;
+    return t.post('/api/accLevel/syncLevel', undefined, { levelId: id });
+  }, -25, 'appendix'],
   ['2.1.6', 'no pin', () => t.post('/api/accLevel/syncPerson', undefined, { levelIds: f.levelId }), -20],
   ['2.1.6', 'an unknown pin', () => t.post('/api/accLevel/syncPerson', undefined, { pin: 'nobody', levelIds: f.levelId }), -22],
   ['2.1.6', 'an unknown level', () => t.post('/api/accLevel/syncPerson', undefined, { pin: f.pin, levelIds: none }), -24],
@@ -212,7 +221,7 @@ describe('the manual\'s error codes', () => {
     // An unknown person is named (every case asks for pin 'nobody'): a client writing many persons can tell which one.
     if (code === -22) expect(res.body.message).toBe('The person does not exist: nobody');
     if (kind === 'gateway') expect(manualEndpoint(section).likelyErrorCodes).not.toContain(code);
-    else expect(manualEndpoint(section).likelyErrorCodes.length === 0 || manualEndpoint(section).likelyErrorCodes.includes(code), `${code} is not among ${section}'s likely codes`).toBe(true);
+    else if (kind !== 'appendix') expect(manualEndpoint(section).likelyErrorCodes.length === 0 || manualEndpoint(section).likelyErrorCodes.includes(code), `${code} is not among ${section}'s likely codes`).toBe(true);
   });
 });
 

@@ -79,6 +79,10 @@ describe('syncLevel takes its level id under `levelIds` too, the name the manual
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Sync gate' }] })).body).toEqual(success);
     const level = (await t.get('/api/v2/accLevel/getByName/Sync%20gate')).body.data as { id: string };
     expect(level.id).toMatch(/^[0-9a-f]{32}$/);
+    // Nobody holds it: the manual's -25, naming the level read from `levelIds`; with a member, success.
+    const nobody = { code: -25, message: `No person under the access level: ${level.id}`, data: null };
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: level.id })).body).toEqual(nobody);
+    expect((await t.post('/api/person/add', { pin: '8801', name: 'Sync', accLevelIds: level.id })).body).toEqual(success);
     expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: level.id })).body).toEqual(success);
     expect((await t.post('/api/accLevel/syncLevel', { levelIds: level.id })).body).toEqual(success);
     expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: 'nope' })).body).toMatchObject({ code: -24, message: expect.stringContaining('nope') });

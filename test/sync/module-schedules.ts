@@ -199,8 +199,14 @@ async function playModuleSchedule(t: TestApp, reconciler: SyncReconciler, kind: 
         if (res.body.code === 0) member.get(pin)?.delete(i);
         return;
       }
-      case 'resync':
-        return ok(t.post(`/api/${kind}Level/syncLevel`, undefined, { levelId: levels[r.int(levels.length)].id }));
+      case 'resync': {
+        // A level nobody holds is the manual's -25 "No person under the access level": nothing to re-send.
+        const i = r.int(levels.length);
+        const res = await t.post(`/api/${kind}Level/syncLevel`, undefined, { levelId: levels[i].id });
+        const held = [...member.values()].some((s) => s.has(i));
+        expect(res.body.code, JSON.stringify(res.body)).toBe(held ? 0 : -25);
+        return;
+      }
       case 'passRule': {
         const seg = r.chance(0.5) ? ts : ALWAYS;
         const passMode = 1 + r.int(3);
