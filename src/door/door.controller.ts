@@ -104,7 +104,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.5 Get Door List' })
   @ApiOkResponse({ type: listEnvelopeOf(DoorResponseDto) })
   async list(@CvInput() dto: DoorListDto): Promise<Envelope<DoorResponseDto[]>> {
-    const { rows } = await this.doors.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
+    const { rows } = await this.doors.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE), dto);
     return ok(rows.map(toDoorResponse));
   }
 
@@ -145,7 +145,7 @@ export class DoorController {
   @ApiOkResponse({ type: v2PageEnvelopeOf(DoorResponseDto) })
   async listV2(@CvInput() dto: DoorListDto): Promise<Envelope<V2Page<DoorResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
-    const { rows, total } = await this.doors.list(page);
+    const { rows, total } = await this.doors.list(page, dto);
     return ok(v2Page(rows.map(toDoorResponse), total, page));
   }
 }

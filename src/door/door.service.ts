@@ -44,8 +44,12 @@ export class DoorService {
     return qb.orderBy('device.createdAt', 'ASC').addOrderBy('device.sn', 'ASC').addOrderBy('door.doorNo', 'ASC');
   }
 
-  list(page: Page): Promise<{ rows: Door[]; total: number }> {
-    return this.pageOf(this.visible(), page);
+  /** 2.11.5 / 2.11.10: a page of the doors, narrowed to a door name and a device SN when given (exact). */
+  list(page: Page, only: { name?: string; deviceSn?: string } = {}): Promise<{ rows: Door[]; total: number }> {
+    const qb = this.visible();
+    if (only.name) qb.andWhere('door.name = :name', { name: only.name });
+    if (only.deviceSn) qb.andWhere('device.sn = :sn', { sn: only.deviceSn });
+    return this.pageOf(qb, page);
   }
 
   /** A page of the doors `qb` selects and their count, read in one snapshot (the count is of the same doors). */

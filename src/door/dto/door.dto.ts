@@ -11,7 +11,26 @@ import type { DoorStateTexts } from '../door-state';
 
 const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value).trim());
 
-export class DoorListDto extends PagingDto {}
+/**
+ * 2.11.5 / 2.11.10 print only the paging; clients also narrow the list by door name or by device (deviceSn, devSn or
+ * sn), as CVSecurity's own door list is narrowed. Ignored, such a call got every door with success, as if filtered.
+ * Each is an exact match; one that matches nothing lists none.
+ */
+export class DoorListDto extends PagingDto {
+  @ApiPropertyOptional({ example: '192.168.214.15-1', description: 'door name (exact)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '0564140100195', description: 'serial number of the door\'s device (also accepted as devSn or sn)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  deviceSn?: string;
+}
 
 export class DoorIdDto {
   @ApiProperty({ example: '402856aa6c083827016c08582f8f0012', description: 'door id' })
