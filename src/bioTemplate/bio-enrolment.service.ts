@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isBase64Data } from '../push/protocol/base64-data';
 import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { readdedBeforeDelete, userDeletedFrom } from '../sync/confirmed-state';
@@ -96,6 +97,12 @@ export class BioEnrolmentService {
       const t = toIncoming(u);
       if (!personId || !t || !t.template) {
         if (!personId && !orphans.has(u.pin)) this.log.warn(`device ${deviceSn} uploaded a ${u.kind} template for unknown pin ${u.pin}; not stored`);
+        continue;
+      }
+      // Garbage from the panel (isBase64Data says why): refused here, not in the codec, which reads the manual's
+      // elided examples (`tmp=apUBD.......`) as the records they stand for.
+      if (!isBase64Data(t.template)) {
+        this.log.warn(`device ${deviceSn} uploaded a ${u.kind} template for pin ${u.pin} whose data is no base64; not stored`);
         continue;
       }
       if (!(await upsertEnrolledTemplate(m, personId, t, deviceSn))) continue;

@@ -209,6 +209,23 @@ describe('enrolment at a device (tabledata upload) reaches the person\'s other d
     expect(e.sim.table('biodata').filter((r) => r.Type === '2')).toHaveLength(15);
   });
 
+  it('a record whose template is no base64 (firmware garbage) is refused alone, logged; the good one beside it is stored and sent on', async () => {
+    const T7 = b64('enrolled at A finger 7');
+    const up = await a.sim.uploadTable('biodata', [
+      { pin: '2001', no: 9, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp: '!!not base64 @@' },
+      { pin: '2001', no: 7, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp: T7 },
+    ]);
+    expect(up.status).toBe(200);
+    expect(await c.since()).toEqual([`DATA UPDATE biodata ${bio('2001', 7, T7)}`]);
+    expect(await b.since()).toEqual([`DATA UPDATE templatev10 ${v10('2001', 7, T7)}`]);
+    const fingers = (await t.get('/api/bioTemplate/getFgListByPin/2001')).body.data as Array<{ templateNo: string; template: string }>;
+    expect(fingers.find((f) => f.templateNo === '9')).toBeUndefined();
+    expect(fingers.find((f) => f.templateNo === '7')?.template).toBe(T7);
+    // Finger 7 off again, so the later tests see the set they expect.
+    expect((await t.post('/api/bioTemplate/delete/2001/7')).body.code).toBe(0);
+    for (const dev of [a, b, c, d]) await dev.since();
+  });
+
   it('an upload for a pin the gateway does not know is not stored and goes nowhere', async () => {
     await a.sim.uploadTable('biodata', [{ pin: '9999', no: 1, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp: T3 }]);
     for (const dev of [b, c, d]) expect(await dev.since()).toEqual([]);

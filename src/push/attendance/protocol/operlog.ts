@@ -17,6 +17,7 @@
  * leaves a junk line: it is refused alone, the records around it are kept. Any other `WORD k=v` line (IDCARD,
  * ERRORLOG, WORKCODE...) is kept as `other`, raw.
  */
+import { isBase64Data } from '../../protocol/base64-data';
 import { readCardNo } from '../../protocol/commands';
 import type { ParseResult, RejectedLine } from '../../protocol/errors';
 import { endsInsideLine, parseTabRecord, splitLines, type KvMap } from '../../protocol/kv';
@@ -172,17 +173,6 @@ function templateNumber(kind: TemplateRecord['kind'], m: KvMap, key: string, max
   if (!raw) return fallback !== undefined ? fallback : `${kind} without ${key}`;
   const n = /^\+?\d{1,10}$/.test(raw) ? Number(raw) : NaN;
   return Number.isInteger(n) && n <= max ? n : `${kind} ${key}=${raw.slice(0, 16)} is no number 0-${max}`;
-}
-
-/**
- * Whether a template's or photo's data, as a line carries it, is written in base64's alphabet once read as the
- * enrolment stores it (`\/` unescaped, blanks dropped; padding optional). Anything else is garbage from the terminal (a
- * firmware fault, another field run into it): taken, it was the person's template, served by getFgListByPin and sent
- * to the area's other terminals, which refuse it, so they never ended synced. Its length is not judged: the manual's
- * own examples are elided to any length, and a line cut short is cutData's to tell.
- */
-function isBase64Data(raw: string): boolean {
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(raw.replace(/\\\//g, '/').replace(/\s+/g, ''));
 }
 
 function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): TemplateRecord | string {
