@@ -187,6 +187,10 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
     const r = parseOperlog(['FP PIN=2\tFID=0\tValid=1\tTMP=!!not base64@@', 'FP PIN=2\tFID=1\tValid=1\tTMP=Sgh\\/TUz IxAA==', 'USERPIC PIN=2\tContent=<jpeg>', ''].join('\n'));
     expect(r.rejected.map((x) => x.reason)).toEqual(['FP TMP is no base64 data', 'USERPIC Content is no base64 data']);
     expect(r.results.map((x) => (x as TemplateRecord).no)).toEqual([1]);
+    // The manual's elided examples (appendix, 11.13, 11.15) are read as before.
+    const elided = parseOperlog(['BIODATA Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorver=5\tMinorver=8\tFormat=0\tTmp=AAAAA......', 'USERPIC PIN=123 FileName=123.jpg Size=10 Content=AAAAAAAAAA……', 'BIOPHOTO PIN=123 FileName=123.jpg Type=2 Size=95040 Content=AAAA........', ''].join('\n'));
+    expect(elided.rejected).toEqual([]);
+    expect(kinds(elided.results)).toEqual(['BIODATA', 'USERPIC', 'BIOPHOTO']);
   });
 
   it('field sample up-operlog-bock-oplog-fp: 28 OPLOG + 2 FP, the damaged template half refused alone', () => {
