@@ -12,6 +12,8 @@ import { ConsoleController } from './console-http';
 import { openConsoleStream } from './console-stream';
 import { ConsoleSessionService } from './session.service';
 import { Audit } from './console-roles';
+import { DataSource } from 'typeorm';
+import { doorAccessPage } from './door-access';
 
 const ACTIONS = ['open', 'close', 'normalOpen', 'cancelAlarm', 'lockdown', 'endLockdown'] as const;
 type DoorAction = (typeof ACTIONS)[number];
@@ -32,6 +34,7 @@ export class ConsoleDoorsController {
     private readonly admin: DoorAdminService,
     private readonly stream: LiveStreamService,
     private readonly sessions: ConsoleSessionService,
+    private readonly ds: DataSource,
   ) {}
 
   /**
@@ -49,6 +52,12 @@ export class ConsoleDoorsController {
   @Get('all')
   async all() {
     return ok((await this.doors.allStates()).map(doorRow));
+  }
+
+  /** Who the door admits, by their access levels (CVSecurity's Access rights by door), paged. */
+  @Get(':doorId/persons')
+  async persons(@Param('doorId') doorId: string, @Query() q: Record<string, unknown>) {
+    return ok(await doorAccessPage(this.ds, doorId, q));
   }
 
   /**

@@ -59,6 +59,15 @@ export class ConsoleElevatorController {
     return ok(rows.map((f) => ({ id: f.id, name: f.name, floorNo: f.floor_no, sn: byId.get(f.device_id)?.sn ?? null, controller: byId.get(f.device_id)?.alias ?? null })));
   }
 
+  /** Ends a controller's emergency state (CONTROL DEVICE 0F: after a fire alarm the buttons stay released until told). */
+  @Post('controllers/:sn/cancelEmergency')
+  @HttpCode(200)
+  @Audit('elevator.cancelEmergency', (r) => r.params.sn)
+  async cancelEmergency(@Param('sn') sn: string) {
+    const queued = await this.floors.cancelEmergency(sn.trim());
+    return ok(queued, queuedDetail(queued));
+  }
+
   /** Releases (open, for `interval` seconds, 5 by default) or locks (close) one floor button. */
   @Post('floors/:id/:action')
   @HttpCode(200)

@@ -74,8 +74,8 @@ describe.skipIf(!run.executable)('console: the doors and floors of a large site,
 
   it('pages the floors apart from the elevator events, and narrows them by floor name and by controller', async () => {
     await navTo(page, 'Elevator');
-    // The console lists elevator levels without making them: with none yet it says where they come from.
-    await page.getByRole('table', { name: 'Elevator levels' }).getByText(/an integration creates them \(POST \/api\/gateway\/eleLevel\/save\)/).waitFor();
+    // With no elevator level yet, the list says how one is made here.
+    await page.getByRole('table', { name: 'Elevator levels' }).getByText('No elevator level yet: create one below, tick its floors, then add its persons.').waitFor();
     const section = page.getByRole('region', { name: 'Floors' });
     const pager = section.getByRole('navigation', { name: 'Pagination' });
     await pager.getByText('Page 1 of 2 · 60 in all').waitFor();

@@ -185,4 +185,15 @@ describe.skipIf(!run.executable)('console: elevator levels (floors, time segment
     expect(cc.rightsOf('5102').map((r) => r.doors)).toEqual([[2]]);
     expect(ec.eleRightsOf('5102')).toEqual([]);
   });
+
+  it("cancels a controller's emergency state after a confirmation, followed to its answer", async () => {
+    await ec.pollUntilIdle();
+    await navTo(page, 'Elevator');
+    await page.getByRole('button', { name: 'Cancel emergency on ECLVL0001', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Cancel elevator emergency' }).getByRole('button', { name: 'Cancel emergency on ECLVL0001' }).click();
+    await page.getByText('Cancel emergency: command queued for 10.41.0.1 (ECLVL0001)').waitFor();
+    await ec.pollUntilIdle();
+    expect(ec.floorActions.at(-1)).toMatchObject({ action: 'cancelEmergency' });
+    await page.getByText('Cancel emergency: done by the controller for 10.41.0.1 (ECLVL0001)').waitFor();
+  });
 });

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
+import { DoorAccess } from './door-access';
 import { Badge, can, Confirm, ConnectBadge, deviceLabel, Field, followCommand, Notice, Pager, SearchFilters, useAction, useEvery, useLiveReload, usePagedList } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
@@ -55,6 +56,8 @@ export function DoorsPage({ me }: { me: Me }) {
     );
     reload();
   }
+  // The door whose persons are listed (CVSecurity's Access rights by door).
+  const [access, setAccess] = useState<any>(null);
   const mayAct = can(me.role, 'operator');
   const filtered = !!(l.filter.name || l.filter.device);
   return (
@@ -75,6 +78,7 @@ export function DoorsPage({ me }: { me: Me }) {
               <th scope="col">Lock</th>
               <th scope="col">Alarm</th>
               {mayAct && <th scope="col">Remote control</th>}
+              <th scope="col">Access rights</th>
             </tr>
           </thead>
           <tbody>
@@ -107,11 +111,16 @@ export function DoorsPage({ me }: { me: Me }) {
                     </div>
                   </td>
                 )}
+                <td>
+                  <button type="button" class="secondary outline" aria-label={`Who has access to ${d.name}`} onClick={() => setAccess(d)}>
+                    Persons
+                  </button>
+                </td>
               </tr>
             ))}
             {data.rows.length === 0 && (
               <tr>
-                <td colSpan={6}>{filtered ? 'No door matches.' : 'No doors yet: approve a panel.'}</td>
+                <td colSpan={7}>{filtered ? 'No door matches.' : 'No doors yet: approve a panel.'}</td>
               </tr>
             )}
           </tbody>
@@ -120,6 +129,7 @@ export function DoorsPage({ me }: { me: Me }) {
       <Pager page={data.page} size={data.size} total={data.total} onPage={l.setPage} />
       </>
       )}
+      {access && <DoorAccess door={access} onClose={() => setAccess(null)} />}
       <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
         {pending && <p>{pending.action.question(pending.door.name)}</p>}
         {pending?.action.action === 'open' && (

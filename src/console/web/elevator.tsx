@@ -43,6 +43,19 @@ export function ElevatorPage({ me }: { me: Me }) {
       },
     });
   }
+  /** CVSecurity's Cancel emergency on an elevator controller: after a fire alarm its buttons stay released until told. */
+  function cancelEmergency(d: any) {
+    const name = deviceLabel(d.alias, d.sn);
+    confirm.ask({
+      title: 'Cancel elevator emergency',
+      confirmLabel: `Cancel emergency on ${d.sn}`,
+      question: `End the emergency state of ${name}? Its floor buttons go back to the levels' rights.`,
+      run: async () => {
+        const r: any = await a.run(() => api('POST', `elevator/controllers/${encodeURIComponent(d.sn)}/cancelEmergency`, {}), `Cancel emergency: command queued for ${name}, waiting for the controller`);
+        if (r?.commandId) void followCommand(a, r.deviceSn, r.commandId, { label: 'Cancel emergency', target: name, device: 'controller' });
+      },
+    });
+  }
   return (
     <>
       <Notice error={a.error} ok={a.ok} />
@@ -53,7 +66,17 @@ export function ElevatorPage({ me }: { me: Me }) {
           label="Elevator controllers"
           rowKey={(d: any) => d.sn}
           empty="No elevator controller has registered yet."
-          columns={DEVICE_COLUMNS}
+          columns={[
+            ...DEVICE_COLUMNS,
+            mayAct && {
+              head: 'Emergency',
+              cell: (d: any) => (
+                <button type="button" class="secondary" aria-label={`Cancel emergency on ${d.sn}`} onClick={() => cancelEmergency(d)}>
+                  Cancel emergency
+                </button>
+              ),
+            },
+          ]}
         />
       </section>
       <section aria-labelledby="ele-floor-h">
