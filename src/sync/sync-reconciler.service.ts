@@ -553,7 +553,12 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
    */
   private async learned(m: EntityManager, deviceId: string, outcome: CommandOutcome, table: LearntTable): Promise<void> {
     if (outcome.state !== 'done') {
-      this.log.warn(`device ${outcome.deviceSn}: DATA QUERY ${table} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${outcome.returnCode})`}; its unknown rows wait for the next count`);
+      // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): the panel is counted
+      // again after the retry backoff (a count beyond those confirmed asks again), as an unanswered count is
+      // (judgeCount). Left to the periodic verification, its strangers kept their rights for an hour or more.
+      const again = outcome.reason === 'expired' || (outcome.returnCode === -1002 && !(await loadRefusals(m, [deviceId])).get(deviceId)?.has(refusalKey(outcome.command)));
+      this.log.warn(`device ${outcome.deviceSn}: DATA QUERY ${table} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${outcome.returnCode})`}; ${again ? 'counted again later' : 'its unknown rows wait for the next count'}`);
+      if (again) await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
       return;
     }
     // Rows per pin as answered (a record sent again under another attempt of the query is the same record).
@@ -573,6 +578,13 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
       .map((a) => ({ ...a, pin: named.get(a.pin) ?? a.pin }))
       .filter((a) => !confirmed.has(a.pin) || (kind !== 'user' && authRows(confirmed.get(a.pin)!) !== a.rows))
       .map((a) => a.pin);
+    // The Return of a query is the number of its records (9.1.4): fewer came (a querydata packet cut on its way, the
+    // panel not sending it again) and the rows missing may be the strangers. Counted again later, not taken as none.
+    const received = answered.reduce((n, a) => n + a.rows, 0);
+    if (outcome.returnCode !== null && received < outcome.returnCode) {
+      this.log.warn(`device ${outcome.deviceSn}: DATA QUERY ${table} answered ${outcome.returnCode} records of which ${received} came; counted again later`);
+      await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
+    }
     if (unknown.length === 0) return;
     this.log.warn(`device ${outcome.deviceSn} holds ${table} rows it never confirmed (${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}): deleting them by PIN`);
     const [{ ele }]: Array<{ ele: boolean }> = await m.query(`SELECT ${effectiveKindSql('d')} = 'ele' AS ele FROM device d WHERE d.id = $1`, [deviceId]);

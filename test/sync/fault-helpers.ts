@@ -150,6 +150,62 @@ export async function playPersonEdit(
   if (res.body.code !== 0) log.push(`  refused: ${res.body.message}`);
 }
 
+/** The person writes of the access panel's seeded schedules (seeded-fault-schedules, -learn). */
+export type PersonWrite = 'add' | 'rename' | 'card' | 'disable' | 'enable' | 'delete' | 'grant' | 'revoke';
+
+/** A person as stored (null when none), and `base`: the person as stored, or as a new one would be added (drawing from `r` its levels). */
+export interface PersonBase {
+  person: { name: string; cardNo: string | null; accLevelIds: string; isDisabled: boolean } | null;
+  base: { pin: string; name: string; cardNo?: string; accLevelIds: string; isDisabled?: boolean };
+}
+
+/** Reads the person of `pin` through REST; a new one is given one of `levels` or both (one draw of `r`). */
+export async function personBase(t: Pick<TestApp, 'get'>, pin: string, levels: readonly string[], r: { pick<T>(xs: readonly T[]): T }): Promise<PersonBase> {
+  const person = (await t.get('/api/v2/person/get', { pin })).body.data as PersonBase['person'];
+  const base = person
+    ? { pin, name: person.name, cardNo: person.cardNo ?? undefined, accLevelIds: person.accLevelIds, isDisabled: person.isDisabled }
+    : { pin, name: `N${pin}`, accLevelIds: r.pick([levels[0], levels[1], levels.join(',')]) };
+  return { person, base };
+}
+
+/**
+ * Plays one PersonWrite through REST on the person personBase read, drawing from `r` in one fixed order (a seed
+ * names one schedule): grant and revoke name one of `levels`.
+ */
+export async function playPersonWrite(
+  t: Pick<TestApp, 'post' | 'delete'>,
+  kind: PersonWrite,
+  { person, base }: PersonBase,
+  levels: readonly string[],
+  r: { int(n: number): number; pick<T>(xs: readonly T[]): T },
+  tag: string,
+  log: string[],
+): Promise<void> {
+  const pin = base.pin;
+  switch (kind) {
+    case 'add':
+      return ok(t.post('/api/person/add', { ...base, accLevelIds: r.pick([levels[0], levels[1], levels.join(',')]) }));
+    case 'rename':
+    case 'card':
+    case 'disable':
+    case 'enable':
+      return playPersonEdit(t, kind, base, r, tag, log);
+    case 'delete': {
+      const res = await t.delete(`/api/person/delete/${pin}`);
+      expect([0, -22]).toContain(res.body.code);
+      return;
+    }
+    case 'grant':
+      if (!person) return ok(t.post('/api/person/add', base));
+      return ok(t.post('/api/accLevel/addLevelPerson', { pin, levelIds: r.pick(levels) }));
+    case 'revoke': {
+      const res = await t.post('/api/accLevel/deleteLevel', null, { pin, levelIds: r.pick(levels) });
+      expect([0, -22], JSON.stringify(res.body)).toContain(res.body.code);
+      return;
+    }
+  }
+}
+
 export async function startFaultApp(): Promise<{ t: TestApp; reconciler: SyncReconciler }> {
   const t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });

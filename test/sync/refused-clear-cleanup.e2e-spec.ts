@@ -12,6 +12,7 @@ import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import type { FetchLike } from '../simulator/http';
 import { settingsOf } from '../push/push-helpers';
 import { Device, levelId } from './access-helpers';
 import { claimsSynced, convergenceOf, fromScratch, ok, resultReplyLoss, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
@@ -178,6 +179,92 @@ describe('a firmware refusing to clear the user and rights tables, deleting by P
     await count(d);
     expect(pins(d)).toEqual(['4951', '4952']);
     expect(d.sim.evaluateAccess({ pin: '4952', door: 1 }).granted).toBe(true);
+    expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+  });
+  it('a DATA QUERY of the strangers refused as busy (-1002) or never answered: the panel is counted again after the retry backoff, not at the next periodic verification', async () => {
+    for (const [n, fault] of [[7, 'busy'], [8, 'unanswered']] as const) {
+      const sn = `FCLUP000${n}`;
+      const ip = `10.49.0.${n}`;
+      const d = await Device.connect(t, sn, 2, ip);
+      refusesClears(d.sim);
+      await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: `UL${n}` }] }));
+      await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: `UL${n}`, doorName: `${ip}-1` }] }));
+      const level = await levelId(t, `UL${n}`);
+      for (const pin of [`49${n}1`, `49${n}2`]) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+      // A full sync: its clears refused, the firmware is known to keep what only deletes by PIN take off.
+      await ok(t.post(`/api/gateway/devices/${sn}/sync`));
+      await settleConverged(t, reconciler, d.sim, 6);
+      // Another tool writes a stranger with a right on door 1; a count (the periodic verification's) finds one user
+      // too many and asks for the users, and that query fails.
+      const stranger = `47${n}0`;
+      d.sim.addLocally('user', { Pin: stranger, Name: 'Other site', CardNo: `7${stranger}` });
+      d.sim.addLocally('userauthorize', { Pin: stranger, AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+      const query = (c: { verb: string | null; table?: string }) => c.verb === 'DATA QUERY' && c.table === 'user';
+      if (fault === 'busy') d.sim.failCommands(query, -1002, 1);
+      else d.sim.holdResults(query);
+      await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, sn));
+      for (let i = 0; i < 10 && !d.sim.received.some((r) => query(r.parsed)); i++) {
+        await reconciler.idle();
+        await d.sim.poll();
+      }
+      expect(d.sim.received.some((r) => query(r.parsed))).toBe(true);
+      if (fault === 'unanswered') {
+        // Its result never posted (power cut), and the query's later deliveries unanswered too: it expires.
+        for (let i = 0; i < 30 && (await t.ds.query(`SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'learn'`, [sn])).length > 0; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          await reconciler.runOnce();
+          await d.sim.poll();
+          d.sim.dropHeldResults();
+        }
+        d.sim.stopHoldingResults();
+      }
+      // No count asked by the test from here: the gateway asks again of its own.
+      for (let i = 0; i < 30 && pins(d).includes(stranger); i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await reconciler.runOnce();
+        await reconciler.idle();
+        await d.sim.pollUntilIdle({ maxPolls: 10 });
+      }
+      expect(pins(d), fault).toEqual([`49${n}1`, `49${n}2`]);
+      expect(d.sim.evaluateAccess({ pin: stranger, door: 1 }).granted).toBe(false);
+      await settleConverged(t, reconciler, d.sim, 6);
+      expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+    }
+  });
+  it('a DATA QUERY answered with more records than reached the gateway (a querydata packet lost on its way): counted again later, not taken as no stranger', async () => {
+    const sn = 'FCLUP0009';
+    const ip = '10.49.0.9';
+    // One record per packet; the packet carrying the stranger is swallowed once on its way (the panel saw it
+    // answered), so its Return names more records than came.
+    let swallow = 1;
+    const fetch: FetchLike = async (url, init) => {
+      const body = Buffer.from(init?.body ?? []).toString();
+      if (swallow > 0 && url.includes('/iclock/querydata') && url.includes('type=tabledata') && /pin=4790/i.test(body)) {
+        swallow--;
+        return { status: 200, headers: { forEach: () => undefined }, text: async () => 'OK' };
+      }
+      return (globalThis.fetch as unknown as FetchLike)(url, init);
+    };
+    const d = await Device.connect(t, sn, 2, ip, { fetch, queryPackSize: 1 });
+    refusesClears(d.sim);
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'UL9' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'UL9', doorName: `${ip}-1` }] }));
+    const level = await levelId(t, 'UL9');
+    for (const pin of ['4991', '4992']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await ok(t.post(`/api/gateway/devices/${sn}/sync`));
+    await settleConverged(t, reconciler, d.sim, 6);
+    // A user record only (its card would open as whoever is later given the pin): only the user count is beyond.
+    d.sim.addLocally('user', { Pin: '4790', Name: 'Other site', CardNo: '74790' });
+    await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, sn));
+    for (let i = 0; i < 30 && pins(d).includes('4790'); i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await reconciler.runOnce();
+      await reconciler.idle();
+      await d.sim.pollUntilIdle({ maxPolls: 10 });
+    }
+    expect(swallow).toBe(0);
+    expect(pins(d)).toEqual(['4991', '4992']);
+    await settleConverged(t, reconciler, d.sim, 6);
     expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
   });
 });

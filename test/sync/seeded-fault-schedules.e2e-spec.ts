@@ -22,7 +22,7 @@ import { settingsOf } from '../push/push-helpers';
 import { DEVICE_FAULTS, playDeviceFault, ResettingNet, scheduleRng as rng, tolerant } from '../support/fault-schedule';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
-import { claimsSynced, convergenceOf, fromScratch, ok, playPersonEdit, settleConverged, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch, ok, personBase, playPersonWrite, settleConverged, tableSnapshot } from './fault-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -92,32 +92,8 @@ describe('seeded fault schedules on an access panel', () => {
         const pin = r.pick(pins);
         const kind = r.pick(['add', 'add', 'rename', 'card', 'disable', 'enable', 'delete', 'grant', 'revoke', 'tsSwitch', 'tsEdit', 'door'] as const);
         log.push(`${kind} ${pin}`);
-        const person = (await t.get('/api/v2/person/get', { pin })).body.data as { name: string; cardNo: string | null; accLevelIds: string; isDisabled: boolean } | null;
-        const base = person
-          ? { pin, name: person.name, cardNo: person.cardNo ?? undefined, accLevelIds: person.accLevelIds, isDisabled: person.isDisabled }
-          : { pin, name: `N${pin}`, accLevelIds: r.pick([levels[0], levels[1], levels.join(',')]) };
+        const read = await personBase(t, pin, levels, r);
         switch (kind) {
-          case 'add':
-            return ok(t.post('/api/person/add', { ...base, accLevelIds: r.pick([levels[0], levels[1], levels.join(',')]) }));
-          case 'rename':
-          case 'card':
-          case 'disable':
-          case 'enable':
-            return playPersonEdit(t, kind, base, r, tag, log);
-          case 'delete': {
-            const res = await t.delete(`/api/person/delete/${pin}`);
-            expect([0, -22]).toContain(res.body.code);
-            return;
-          }
-          case 'grant': {
-            if (!person) return ok(t.post('/api/person/add', base));
-            return ok(t.post('/api/accLevel/addLevelPerson', { pin, levelIds: r.pick(levels) }));
-          }
-          case 'revoke': {
-            const res = await t.post('/api/accLevel/deleteLevel', null, { pin, levelIds: r.pick(levels) });
-            expect([0, -22], JSON.stringify(res.body)).toContain(res.body.code);
-            return;
-          }
           case 'tsSwitch':
             return ok(t.put(`/api/accLevel/update/${levels[0]}`, { timeSegName: r.chance(0.5) ? ts : '24-Hour Accessible' }));
           case 'tsEdit':
@@ -126,6 +102,8 @@ describe('seeded fault schedules on an access panel', () => {
             if (lbHasDoor1) return;
             lbHasDoor1 = true;
             return ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: lb, doorName: `${ip}-1` }] }));
+          default:
+            return playPersonWrite(t, kind, read, levels, r, tag, log);
         }
       };
 
