@@ -5,8 +5,9 @@ import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/e
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
+import { PointListDto } from '../door/dto/door.dto';
 import { ActionAnswerService } from '../push/action-answer.service';
-import { FloorIdDto, FloorOpenDto, FloorResponseDto, ModuleListDto, toFloorResponse } from './dto/elevator.dto';
+import { FloorIdDto, FloorOpenDto, FloorResponseDto, toFloorResponse } from './dto/elevator.dto';
 import { FloorService } from './floor.service';
 
 /** 2.12 Floors of elevator controllers: reads, and remote release/lock as `CONTROL DEVICE 11` commands. */
@@ -21,8 +22,8 @@ export class FloorController {
   @Get('api/floor/list')
   @ApiOperation({ summary: '2.12.1 Get Floor List' })
   @ApiOkResponse({ type: listEnvelopeOf(FloorResponseDto) })
-  async list(@CvInput() dto: ModuleListDto): Promise<Envelope<FloorResponseDto[]>> {
-    return ok((await this.floors.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map(toFloorResponse));
+  async list(@CvInput() dto: PointListDto): Promise<Envelope<FloorResponseDto[]>> {
+    return ok((await this.floors.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE), { exact: dto })).rows.map(toFloorResponse));
   }
 
   @Post(['api/floor/remoteCloseById', 'api/floor/remoteoffById', 'api/floor/remoteOffById'])
@@ -44,9 +45,9 @@ export class FloorController {
   @Get('api/v2/floor/list')
   @ApiOperation({ summary: '2.12.4 Get Floor List (with total number); the manual prints the v1 URL' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(FloorResponseDto) })
-  async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<FloorResponseDto>>> {
+  async listV2(@CvInput() dto: PointListDto): Promise<Envelope<V2Page<FloorResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
-    const { rows, total } = await this.floors.list(page);
+    const { rows, total } = await this.floors.list(page, { exact: dto });
     return ok(v2Page(rows.map(toFloorResponse), total, page));
   }
 }

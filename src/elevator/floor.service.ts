@@ -32,6 +32,8 @@ export interface FloorRow {
 export interface FloorListFilter {
   name?: string;
   device?: string;
+  /** 2.12.1 / 2.12.4: exact floor name and controller SN. */
+  exact?: { name?: string; deviceSn?: string };
 }
 
 /** Floors per expansion board (8.16: EX308 = 8 floors, EX316 = 16), by name or by DevType code. */
@@ -90,6 +92,8 @@ export class FloorService {
     let from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele' AND ${IN_USE}`;
     if (filter.name) from += ` AND f.name ILIKE $${params.push(filter.name)}`;
     if (filter.device) from += ` AND (d.alias ILIKE $${params.push(filter.device)} OR d.sn ILIKE $${params.length})`;
+    if (filter.exact?.name) from += ` AND f.name = $${params.push(filter.exact.name)}`;
+    if (filter.exact?.deviceSn) from += ` AND d.sn = $${params.push(filter.exact.deviceSn)}`;
     return readSnapshot(this.ds, async (m) => {
       const rows: FloorRow[] = await m.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $${params.length + 1} LIMIT $${params.length + 2}`, [...params, page.offset, page.pageSize]);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`, params);

@@ -12,25 +12,27 @@ import type { DoorStateTexts } from '../door-state';
 const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value).trim());
 
 /**
- * 2.11.5 / 2.11.10 print only the paging; clients also narrow the list by door name or by device (deviceSn, devSn or
- * sn), as CVSecurity's own door list is narrowed. Ignored, such a call got every door with success, as if filtered.
- * Each is an exact match; one that matches nothing lists none.
+ * The door and floor lists (2.11.5 / 2.11.10, 2.12.1 / 2.12.4) print only the paging; clients also narrow them by
+ * name or by device (deviceSn, devSn or sn), as CVSecurity's own door and floor lists are narrowed. Ignored, such a
+ * call got every door or floor with success, as if filtered. Each is an exact match; one that matches nothing lists none.
  */
-export class DoorListDto extends PagingDto {
-  @ApiPropertyOptional({ example: '192.168.214.15-1', description: 'door name (exact)' })
+export class PointListDto extends PagingDto {
+  @ApiPropertyOptional({ example: '192.168.214.15-1', description: 'name of the door or floor (exact)' })
   @IsOptional()
   @ToTrimmedString()
   @IsString()
   @MaxLength(100)
   name?: string;
 
-  @ApiPropertyOptional({ example: '0564140100195', description: 'serial number of the door\'s device (also accepted as devSn or sn)' })
+  @ApiPropertyOptional({ example: '0564140100195', description: 'serial number of its device (also accepted as devSn or sn)' })
   @IsOptional()
   @ToTrimmedString()
   @IsString()
   @MaxLength(64)
   deviceSn?: string;
 }
+
+export class DoorListDto extends PointListDto {}
 
 export class DoorIdDto {
   @ApiProperty({ example: '402856aa6c083827016c08582f8f0012', description: 'door id' })
