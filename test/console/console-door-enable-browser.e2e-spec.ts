@@ -119,11 +119,11 @@ describe.skipIf(!run.executable)('console: a door enabled and disabled, and remo
 
   it("lists who a door admits, by their levels and time segments (CVSecurity's Access rights by door)", async () => {
     await navTo(page, 'Doors');
-    await page.getByRole('button', { name: `Who has access to ${D2}`, exact: true }).click();
+    await page.getByRole('table', { name: 'Doors' }).getByRole('row').filter({ hasText: D2 }).getByRole('button', { name: 'Persons', exact: true }).click();
     const both = page.getByRole('table', { name: `Persons with access to ${D2}` });
     await both.getByRole('row', { name: '6001 Ann Department Name Both (24-Hour Accessible)' }).waitFor();
     await both.getByRole('row', { name: '6002 Sam Department Name Store (24-Hour Accessible)' }).waitFor();
-    await page.getByRole('button', { name: `Who has access to ${D1}`, exact: true }).click();
+    await page.getByRole('table', { name: 'Doors' }).getByRole('row').filter({ hasText: D1 }).getByRole('button', { name: 'Persons', exact: true }).click();
     const one = page.getByRole('table', { name: `Persons with access to ${D1}` });
     await one.getByRole('row', { name: /^6001 Ann/ }).waitFor();
     expect(await one.getByRole('row').count()).toBe(2);

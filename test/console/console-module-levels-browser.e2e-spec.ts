@@ -189,7 +189,7 @@ describe.skipIf(!run.executable)('console: elevator levels (floors, time segment
   it("cancels a controller's emergency state after a confirmation, followed to its answer", async () => {
     await ec.pollUntilIdle();
     await navTo(page, 'Elevator');
-    await page.getByRole('button', { name: 'Cancel emergency on ECLVL0001', exact: true }).click();
+    await page.getByRole('table', { name: 'Elevator controllers' }).getByRole('row').filter({ hasText: 'ECLVL0001' }).getByRole('button', { name: 'Cancel emergency', exact: true }).click();
     await page.getByRole('dialog', { name: 'Cancel elevator emergency' }).getByRole('button', { name: 'Cancel emergency on ECLVL0001' }).click();
     await page.getByText('Cancel emergency: command queued for 10.41.0.1 (ECLVL0001)').waitFor();
     await ec.pollUntilIdle();

@@ -112,7 +112,9 @@ export function DoorsPage({ me }: { me: Me }) {
                   </td>
                 )}
                 <td>
-                  <button type="button" class="secondary outline" aria-label={`Who has access to ${d.name}`} onClick={() => setAccess(d)}>
+                  {/* Named "Persons" only (the row says which door; the title says it whole): a name holding the door's would
+                      make this cell match the door's own name as well. */}
+                  <button type="button" class="secondary outline" title={`Who has access to ${d.name}`} onClick={() => setAccess(d)}>
                     Persons
                   </button>
                 </td>
