@@ -8,10 +8,15 @@ import type { HepRow } from './dto/hep-response.dto';
  * 69), measured a temperature, saw a mask, or sent a mask flag while it declared mask detection or
  * temperature screening at registration. A `maskflag=0` alone is not enough: firmware without detection
  * sends `maskflag=0 temperature=0` on every event.
+ *
+ * HEP_ROW is the part the event's own row decides, and the predicate of the partial index
+ * ix_acc_transaction_hep_time (migration 1764800007000, the same text unqualified): only these rare rows enter
+ * it, so an ordinary rtlog insert (maskflag=0 or none) pays nothing. DECLARES is the part its device decides.
  */
-const HEP_EVENT = `(t.event_no IN (68, 69) OR t.conv_temperature IS NOT NULL OR t.mask_flag = 1
-  OR (t.mask_flag IS NOT NULL AND '1' IN (dv.registration->>'MaskDetectionFunOn', dv.registration->>'~MaskDetectionFunOn',
-                                          dv.registration->>'IRTempDetectionFunOn', dv.registration->>'~IRTempDetectionFunOn')))`;
+const HEP_ROW = `(t.event_no IN (68, 69) OR t.conv_temperature IS NOT NULL OR t.mask_flag = 1)`;
+const DECLARES = `'1' IN (dv.registration->>'MaskDetectionFunOn', dv.registration->>'~MaskDetectionFunOn',
+                          dv.registration->>'IRTempDetectionFunOn', dv.registration->>'~IRTempDetectionFunOn')`;
+const HEP_EVENT = `(${HEP_ROW} OR (t.mask_flag IS NOT NULL AND ${DECLARES}))`;
 
 /**
  * The event's ATTPHOTO snapshot, found by the name the device gives it (manual 7.9, 2.26's examples): the
@@ -43,18 +48,35 @@ export interface HepFilter {
 export class HepRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Newest first, like the access lists. */
+  /**
+   * Newest first, like the access lists. Two ordered streams, each cut at offset + limit: the events their own row
+   * marks, from the partial index (a site without temperature/mask events reads an empty index, not the table),
+   * and each declaring device's remaining events (`mask_flag = 0`), from the (device_sn, event_time) index. A
+   * single OR of the two would read the table in time order until a page is found (the whole table when none is).
+   */
   findPage(f: HepFilter, timeZone: string, offset: number, limit: number): Promise<HepRow[]> {
     const params: unknown[] = [timeZone];
-    const parts = [HEP_EVENT];
+    const parts: string[] = [];
     if (f.pin !== undefined) parts.push(`t.pin = $${params.push(f.pin)}`);
     if (f.deviceSn !== undefined) parts.push(`t.device_sn = $${params.push(f.deviceSn)}`);
     if (f.from) parts.push(`t.event_time >= $${params.push(f.from)}`);
     if (f.to) parts.push(`t.event_time < $${params.push(f.to)}`);
-    params.push(offset, limit);
+    const and = parts.map((p) => ` AND ${p}`).join('');
+    const off = `$${params.push(offset)}::int`;
+    const lim = `$${params.push(limit)}::int`;
+    const order = 'ORDER BY t.event_time DESC, t.id DESC';
     return this.ds.query(
-      `${SELECT('$1')} WHERE ${parts.join(' AND ')}
-       ORDER BY t.event_time DESC, t.id DESC OFFSET $${params.length - 1} LIMIT $${params.length}`,
+      `${SELECT('$1')} WHERE t.id IN (
+         SELECT h.id FROM (
+           (SELECT t.id, t.event_time FROM acc_transaction t WHERE ${HEP_ROW}${and} ${order} LIMIT ${off} + ${lim})
+           UNION ALL
+           (SELECT x.id, x.event_time FROM device dv CROSS JOIN LATERAL (
+              SELECT t.id, t.event_time FROM acc_transaction t
+              WHERE t.device_sn = dv.sn AND t.device_id = dv.id AND t.mask_flag = 0 AND NOT ${HEP_ROW}${and}
+              ${order} LIMIT ${off} + ${lim}) x
+            WHERE ${DECLARES})) h
+         ORDER BY h.event_time DESC, h.id DESC OFFSET ${off} LIMIT ${lim})
+       ${order}`,
       params,
     );
   }

@@ -9,6 +9,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, type I
 @Index('ix_acc_transaction_time', ['eventTime', 'id'])
 // Events with a pin only: nothing looks up a pin-less event by pin (migration 1763700008110).
 @Index('ix_acc_transaction_pin_time', ['pin', 'eventTime'], { where: '"pin" IS NOT NULL' })
+// Temperature/mask events only, by their own row (migration 1764800007000; the hep list, src/hep/hep.repository.ts).
+@Index('ix_acc_transaction_hep_time', ['eventTime', 'id'], { where: '"event_no" IN (68, 69) OR "conv_temperature" IS NOT NULL OR "mask_flag" = 1' })
 @Index('ix_acc_transaction_sn_time', ['deviceSn', 'eventTime'])
 @Index('ix_acc_transaction_position', ['xid', 'id'])
 // Also a BRIN index on created_at (migration 1763700003400: where a new monitor cursor starts). TypeORM cannot

@@ -69,6 +69,7 @@ import { DeviceUploadErrorlogIndex1764400099000 } from './1764400099000-device-u
 import { PersonPinValueIndex1764600002000 } from './1764600002000-person-pin-value-index';
 import { ParkAuthorizeTimes1764600002100 } from './1764600002100-park-authorize-times';
 import { TallyIndexByDay1764800006000 } from './1764800006000-tally-index-by-day';
+import { HepEventIndex1764800007000 } from './1764800007000-hep-event-index';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
@@ -147,4 +148,5 @@ export const MIGRATIONS = [
   PersonPinValueIndex1764600002000,
   ParkAuthorizeTimes1764600002100,
   TallyIndexByDay1764800006000,
+  HepEventIndex1764800007000,
 ];
