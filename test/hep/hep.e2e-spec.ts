@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { HepRepository } from '../../src/hep/hep.repository';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -166,5 +168,25 @@ describe('temperature and mask events from a screening panel', () => {
     const first = r.body.data as any[];
     expect(first.map((i) => [i.eventTime, i.temperature])).toEqual([['2026-03-03 09:00:05', 36.4]]);
     expect((await t.get('/api/hep/transaction/monitor', { timestamp: since })).body.data).toEqual([]);
+  });
+});
+
+describe('the hep list statement', () => {
+  it('reads the events its row marks from the partial index, not the table in time order (issue 11)', async () => {
+    // The statement findPage sends, captured; planned with sequential scans priced out, so the only way
+    // left to the first stream is an index whose predicate the WHERE implies.
+    let sql = '';
+    let params: unknown[] = [];
+    await new HepRepository({ query: async (s: string, p: unknown[]) => ((sql = s), (params = p), []) } as unknown as DataSource).findPage({}, 'UTC', 0, 20);
+    const qr = t.ds.createQueryRunner();
+    try {
+      await qr.startTransaction();
+      await qr.query(`SET LOCAL enable_seqscan = off`);
+      const plan: { 'QUERY PLAN': string }[] = await qr.query(`EXPLAIN ${sql}`, params);
+      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('using ix_acc_transaction_hep_time on acc_transaction');
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
+    }
   });
 });
