@@ -8,6 +8,7 @@ import { DeviceStatusService } from '../push/device-status.service';
 import { Door } from './door.entity';
 import { doorStateTexts, type DeviceConnection, type DoorStateTexts } from './door-state';
 import { readSnapshot } from '../database/snapshot';
+import { wherePoint, type PointFilter } from '../common/point-filter';
 
 export class DoorNotFound extends CvError {
   constructor(what: string) {
@@ -45,11 +46,8 @@ export class DoorService {
   }
 
   /** 2.11.5 / 2.11.10: a page of the doors, narrowed to a door name and a device SN when given (exact). */
-  list(page: Page, only: { name?: string; deviceSn?: string } = {}): Promise<{ rows: Door[]; total: number }> {
-    const qb = this.visible();
-    if (only.name) qb.andWhere('door.name = :name', { name: only.name });
-    if (only.deviceSn) qb.andWhere('device.sn = :sn', { sn: only.deviceSn });
-    return this.pageOf(qb, page);
+  list(page: Page, only: PointFilter = {}): Promise<{ rows: Door[]; total: number }> {
+    return this.pageOf(wherePoint(this.visible(), { name: 'door.name', sn: 'device.sn' }, only), page);
   }
 
   /** A page of the doors `qb` selects and their count, read in one snapshot (the count is of the same doors). */

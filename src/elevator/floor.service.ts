@@ -13,6 +13,7 @@ import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { FLOOR } from './module-tables';
 import { DROPPED_FLOOR, floorInUseSql } from './floor-in-use';
 import { readSnapshot } from '../database/snapshot';
+import { pointSql, type PointFilter } from '../common/point-filter';
 
 export const FloorIdRequired = -201;
 
@@ -33,7 +34,7 @@ export interface FloorListFilter {
   name?: string;
   device?: string;
   /** 2.12.1 / 2.12.4: exact floor name and controller SN. */
-  exact?: { name?: string; deviceSn?: string };
+  exact?: PointFilter;
 }
 
 /** Floors per expansion board (8.16: EX308 = 8 floors, EX316 = 16), by name or by DevType code. */
@@ -92,8 +93,7 @@ export class FloorService {
     let from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele' AND ${IN_USE}`;
     if (filter.name) from += ` AND f.name ILIKE $${params.push(filter.name)}`;
     if (filter.device) from += ` AND (d.alias ILIKE $${params.push(filter.device)} OR d.sn ILIKE $${params.length})`;
-    if (filter.exact?.name) from += ` AND f.name = $${params.push(filter.exact.name)}`;
-    if (filter.exact?.deviceSn) from += ` AND d.sn = $${params.push(filter.exact.deviceSn)}`;
+    from += pointSql(params, { name: 'f.name', sn: 'd.sn' }, filter.exact);
     return readSnapshot(this.ds, async (m) => {
       const rows: FloorRow[] = await m.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $${params.length + 1} LIMIT $${params.length + 2}`, [...params, page.offset, page.pageSize]);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`, params);

@@ -12,6 +12,7 @@ import { requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.s
 import { gateStateTexts, type GateStateTexts } from './gate-state';
 import { readSnapshot } from '../database/snapshot';
 import { codeText } from '../common/whole-number';
+import { wherePoint, type PointFilter } from '../common/point-filter';
 
 export const OpenTypeEmpty = -265;
 export const OpenTypeInvalid = -266;
@@ -65,8 +66,9 @@ export class GateService {
       .addOrderBy('door.doorNo', 'ASC');
   }
 
-  async list(page?: Page): Promise<{ rows: Door[]; total: number }> {
-    const qb = this.visible();
+  /** 2.31.5 / 2.31.6 (and allGateState, unnarrowed): narrowed to a gate name and a controller SN when given (exact). */
+  async list(page?: Page, only: PointFilter = {}): Promise<{ rows: Door[]; total: number }> {
+    const qb = wherePoint(this.visible(), { name: 'door.name', sn: 'device.sn' }, only);
     if (page) qb.skip(page.offset).take(page.pageSize);
     const [rows, total] = await readSnapshot(this.ds, (m) => qb.setQueryRunner(m.queryRunner!).getManyAndCount());
     return { rows, total };

@@ -6,7 +6,7 @@ import { CvInput } from '../common/input.decorator';
 import { checkPaging, UNCAPPED_PAGE_SIZE, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
 import { ActionAnswerService } from '../push/action-answer.service';
-import { ModuleListDto } from '../elevator/dto/elevator.dto';
+import { PointListDto } from '../door/dto/door.dto';
 import { GateBySnDto, GateGetDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
 import { GateService } from './gate.service';
 import type { Door } from '../door/door.entity';
@@ -57,16 +57,16 @@ export class PsgGateController {
   @Get('api/psgGate/list')
   @ApiOperation({ summary: '2.31.5 Get Entrance Control Gate List' })
   @ApiOkResponse({ type: listEnvelopeOf(GateResponseDto) })
-  async list(@CvInput() dto: ModuleListDto): Promise<Envelope<GateResponseDto[]>> {
-    return ok((await this.gates.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map(toGate));
+  async list(@CvInput() dto: PointListDto): Promise<Envelope<GateResponseDto[]>> {
+    return ok((await this.gates.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE), dto)).rows.map(toGate));
   }
 
   @Get('api/v2/psgGate/list')
   @ApiOperation({ summary: '2.31.6 Get Entrance Control Gate List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(GateResponseDto) })
-  async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<GateResponseDto>>> {
+  async listV2(@CvInput() dto: PointListDto): Promise<Envelope<V2Page<GateResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
-    const { rows, total } = await this.gates.list(page);
+    const { rows, total } = await this.gates.list(page, dto);
     return ok(v2Page(rows.map(toGate), total, page));
   }
 

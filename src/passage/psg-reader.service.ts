@@ -5,6 +5,7 @@ import type { Page } from '../common/paging';
 import { effectiveKindSql } from '../device/device-kind';
 import type { PsgReaderResponseDto } from './dto/passage.dto';
 import { readSnapshot } from '../database/snapshot';
+import { pointSql, type PointFilter } from '../common/point-filter';
 
 const FROM = `FROM reader r JOIN door g ON g.id = r.door_id JOIN device d ON d.id = g.device_id
   WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'psg'`;
@@ -15,10 +16,13 @@ const COLUMNS = `r.id, r.door_id AS "gateId", r.name, r.reader_no AS "readerNo",
 export class PsgReaderService {
   constructor(private readonly ds: DataSource) {}
 
-  async list(page: Page): Promise<{ rows: PsgReaderResponseDto[]; total: number }> {
+  /** 2.33.1 / 2.33.2: narrowed to a reader name and a controller SN when given (exact). */
+  async list(page: Page, only: PointFilter = {}): Promise<{ rows: PsgReaderResponseDto[]; total: number }> {
+    const params: unknown[] = [];
+    const from = FROM + pointSql(params, { name: 'r.name', sn: 'd.sn' }, only);
     return readSnapshot(this.ds, async (m) => {
-      const rows = await m.query(`SELECT ${COLUMNS} ${FROM} ORDER BY d.created_at, d.sn, g.door_no, r.reader_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
-      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${FROM}`);
+      const rows = await m.query(`SELECT ${COLUMNS} ${from} ORDER BY d.created_at, d.sn, g.door_no, r.reader_no OFFSET $${params.length + 1} LIMIT $${params.length + 2}`, [...params, page.offset, page.pageSize]);
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`, params);
       return { rows, total: n };
     });
   }

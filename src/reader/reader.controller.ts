@@ -3,11 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
+import { PointListDto } from '../door/dto/door.dto';
 import { ReaderService } from './reader.service';
 import {
   ReaderAddDto,
   ReaderIdDto,
-  ReaderListDto,
   ReaderResponseDto,
   ReaderUpdateDto,
   toReaderResponse,
@@ -25,8 +25,8 @@ export class ReaderController {
   @Get('api/reader/accList')
   @ApiOperation({ summary: '2.14.1 Get Access Reader List' })
   @ApiOkResponse({ type: listEnvelopeOf(ReaderResponseDto) })
-  async accList(@CvInput() dto: ReaderListDto): Promise<Envelope<ReaderResponseDto[]>> {
-    const { rows } = await this.readers.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
+  async accList(@CvInput() dto: PointListDto): Promise<Envelope<ReaderResponseDto[]>> {
+    const { rows } = await this.readers.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE), dto);
     return ok(rows.map(toReaderResponse));
   }
 
@@ -40,9 +40,9 @@ export class ReaderController {
   @Get('api/v2/reader/list')
   @ApiOperation({ summary: 'Reader list with total number (v2; not in the manual)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(ReaderResponseDto, { total: { example: 2 } }) })
-  async listV2(@CvInput() dto: ReaderListDto): Promise<Envelope<V2Page<ReaderResponseDto>>> {
+  async listV2(@CvInput() dto: PointListDto): Promise<Envelope<V2Page<ReaderResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
-    const { rows, total } = await this.readers.list(page);
+    const { rows, total } = await this.readers.list(page, dto);
     return ok(v2Page(rows.map(toReaderResponse), total, page));
   }
 

@@ -8,6 +8,7 @@ import { DoorService } from '../door/door.service';
 import { Reader } from './reader.entity';
 import type { ReaderAddDto, ReaderUpdateDto } from './dto/reader.dto';
 import { readSnapshot } from '../database/snapshot';
+import { wherePoint, type PointFilter } from '../common/point-filter';
 
 export class ReaderNotFound extends CvError {
   constructor(id: string) {
@@ -40,8 +41,9 @@ export class ReaderService {
       .addOrderBy('reader.inOut', 'ASC');
   }
 
-  async list(page: Page): Promise<{ rows: Reader[]; total: number }> {
-    const qb = this.visible();
+  /** 2.14.1 and v2/reader/list: narrowed to a reader name and a device SN when given (exact). */
+  async list(page: Page, only: PointFilter = {}): Promise<{ rows: Reader[]; total: number }> {
+    const qb = wherePoint(this.visible(), { name: 'reader.name', sn: 'device.sn' }, only);
     const [rows, total] = await readSnapshot(this.readers.manager.connection, async (m) => [
       await qb.clone().setQueryRunner(m.queryRunner!).offset(page.offset).limit(page.pageSize).getMany(),
       await qb.clone().setQueryRunner(m.queryRunner!).getCount(),

@@ -12,12 +12,13 @@ import type { DoorStateTexts } from '../door-state';
 const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value).trim());
 
 /**
- * The door and floor lists (2.11.5 / 2.11.10, 2.12.1 / 2.12.4) print only the paging; clients also narrow them by
- * name or by device (deviceSn, devSn or sn), as CVSecurity's own door and floor lists are narrowed. Ignored, such a
- * call got every door or floor with success, as if filtered. Each is an exact match; one that matches nothing lists none.
+ * The lists of doors, floors, gates and readers (2.11.5 / 2.11.10, 2.12.1 / 2.12.4, 2.31.5 / 2.31.6, 2.33.1 / 2.33.2,
+ * 2.14.1 and v2/reader/list) print only the paging; clients also narrow them by name or by device (deviceSn, devSn or
+ * sn), as CVSecurity's own lists are narrowed. Ignored, such a call got every point with success, as if filtered.
+ * Each is an exact match; one that matches nothing lists none. The service side is common/point-filter.ts.
  */
 export class PointListDto extends PagingDto {
-  @ApiPropertyOptional({ example: '192.168.214.15-1', description: 'name of the door or floor (exact)' })
+  @ApiPropertyOptional({ example: '192.168.214.15-1', description: 'name of the door, floor, gate or reader (exact)' })
   @IsOptional()
   @ToTrimmedString()
   @IsString()

@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
-import { PagingDto } from '../../common/paging';
 import { ToInteger, ToTrimmedString } from '../../common/transforms';
 import type { Reader } from '../reader.entity';
-
-export class ReaderListDto extends PagingDto {}
 
 export class ReaderIdDto {
   @ApiProperty({ example: '402856aa6c3c5063016c3cb3a0360005', description: 'reader id' })
