@@ -193,4 +193,21 @@ describe('each write of the manual, its example read back field by field', () =>
     expect(await ok(t.get(`/api/accLevel/getById/${level.id}`), 'getById')).toEqual({ id: level.id, name: 'Roundtrip 2' });
     expect((await stored())[0]).toMatchObject({ area: 'Area Name', segment: '24-Hour Accessible', doors: [f.doors[0].id] });
   });
+
+  it('2.8.2 attAreaPerson/set and 2.28.2 insAreaPerson/setAreaPerson: each pin joins the area of the code, in its own module', async () => {
+    for (const pin of ['8281', '8282', '8283']) await ok(t.post('/api/person/add', { pin, name: `Area ${pin}` }), pin);
+    await ok(t.post('/api/attAreaPerson/set', { code: f.areaCode, pins: ['8281'] }), 'att');
+    await ok(t.post('/api/insAreaPerson/setAreaPerson', { code: Number(f.areaCode), pins: '8282,8283' }), 'ins');
+    const rows = await t.ds.query(
+      `SELECT ap.module, p.pin, a.code FROM att_area_person ap JOIN person p ON p.id = ap.person_id JOIN area a ON a.id = ap.area_id
+        WHERE p.pin LIKE '828_' ORDER BY p.pin`);
+    expect(rows).toEqual([{ module: 'att', pin: '8281', code: f.areaCode }, { module: 'ins', pin: '8282', code: f.areaCode }, { module: 'ins', pin: '8283', code: f.areaCode }]);
+  });
+
+  it('2.4.2 card/set of a secondary card (cardType 1): getCards and the person\'s supplyCards carry it beside the main card', async () => {
+    await ok(t.post('/api/person/add', { pin: '8421', name: 'Cards', cardNo: '842100' }), 'person');
+    await ok(t.post('/api/card/set', { pin: '8421', cardNo: '842101', cardType: '1' }), 'set');
+    expect(await ok(t.get('/api/card/getCards/8421'), 'get')).toEqual([{ pin: '8421', cardNo: '842100', cardType: '0' }, { pin: '8421', cardNo: '842101', cardType: '1' }]);
+    expect(await ok(t.get('/api/v2/person/get', { pin: '8421' }), 'person')).toMatchObject({ cardNo: '842100', supplyCards: '842101' });
+  });
 });
