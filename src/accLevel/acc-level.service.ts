@@ -11,6 +11,7 @@ import { levelDevices } from '../sync/sync-queries';
 import { TimeSegment } from '../timeSegment/time-segment.entity';
 import { addPersonLevels, removePersonLevels, requireLevels, requireMembers } from './acc-level-membership';
 import { AccLevelDoor } from './acc-level-door.entity';
+import { joinDepartmentMembers } from './department-members';
 import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
 import { writeTransaction, type WriteCheck } from '../common/write-transaction';
@@ -105,25 +106,9 @@ export class AccLevelService {
   addDepartmentPersons(levelId: string, deptCode: string, withSubDepartments: boolean): Promise<{ added: number; already: number }> {
     return writeTransaction(this.ds, async (m) => {
       await requireLevels(m, [levelId]);
-      const [dept]: Array<{ id: string }> = await m.query(`SELECT id FROM department WHERE code = $1`, [deptCode]);
-      if (!dept) throw new CvError(CvCode.DeptNotExist, `The department does not exist: ${deptCode}`);
-      const rows: Array<{ person_id: string; added: boolean }> = await m.query(
-        `WITH RECURSIVE depts AS (
-           SELECT id FROM department WHERE id = $2
-           UNION SELECT d.id FROM department d JOIN depts ON d.parent_id = depts.id WHERE $3
-         ), members AS (
-           SELECT p.id FROM person p WHERE p.dept_id IN (SELECT id FROM depts) AND p.status = 'active'
-         ), ins AS (
-           INSERT INTO acc_level_person (level_id, person_id, created_at)
-           SELECT $1, id, now() FROM members ORDER BY id
-           ON CONFLICT DO NOTHING RETURNING person_id
-         )
-         SELECT m.id AS person_id, (ins.person_id IS NOT NULL) AS added FROM members m LEFT JOIN ins ON ins.person_id = m.id`,
-        [levelId, dept.id, withSubDepartments],
-      );
-      const added = rows.filter((r) => r.added).map((r) => r.person_id);
+      const { added, already } = await joinDepartmentMembers(m, 'acc', levelId, deptCode, withSubDepartments);
       await this.planner.syncPersons(m, added);
-      return { added: added.length, already: rows.length - added.length };
+      return { added: added.length, already };
     });
   }
 

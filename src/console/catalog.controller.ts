@@ -23,7 +23,7 @@ import { levelMembersPage } from './level-members';
 import { ConsoleLevelEditService } from './level-edit.service';
 import { Audit } from './console-roles';
 import { expectVersion, listWithVersions, versionOf } from './form-version';
-import { pinsOf } from './console-pins';
+import { departmentOf, pinsOf } from './console-pins';
 
 /**
  * The reference lists the console's pages and forms pick from (access levels, departments, areas, time
@@ -121,9 +121,8 @@ export class ConsoleCatalogController {
   @HttpCode(200)
   @Audit('level.addDepartment', (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim())
   async addLevelDepartment(@Param('id') id: string, @Body() body: { deptCode?: unknown; withSubDepartments?: unknown }) {
-    const code = typeof body?.deptCode === 'string' ? body.deptCode.trim() : '';
-    if (!code) throw new CvError(CvCode.InvalidParameter, 'deptCode: choose a department');
-    return ok(await this.accLevels.addDepartmentPersons(id, code, body?.withSubDepartments !== false && body?.withSubDepartments !== 'false'));
+    const d = departmentOf(body);
+    return ok(await this.accLevels.addDepartmentPersons(id, d.deptCode, d.withSubDepartments));
   }
 
   /**

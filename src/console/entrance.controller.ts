@@ -1,4 +1,5 @@
 import { Body, Get, HttpCode, Req, Res, Inject, Param, Post, Query } from '@nestjs/common';
+import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -6,6 +7,8 @@ import { queuedDetail } from '../door/door-control.service';
 import { DeviceService } from '../device/device.service';
 import { ModuleTransactionService } from '../elevator/module-transaction.service';
 import { GateService } from '../passage/gate.service';
+import type { GateCounter } from '../push/protocol';
+import { PsgPassRuleService } from '../passage/psg-pass-rule.service';
 import { TransactionService } from '../transaction/transaction.service';
 import { eventFilter } from './console-filter';
 import type { FastifyReply } from 'fastify';
@@ -17,6 +20,8 @@ import { consolePage, servicePage } from './console-paging';
 import { Audit } from './console-roles';
 import { devicesOfKind } from './module-devices';
 
+const COUNTERS: readonly GateCounter[] = ['in', 'out', 'alarm', 'all'];
+
 /**
  * Entrance control: channel controllers with the counters they report (`table=irstate`), gates with their
  * state, remote opening for one passage in a direction (entry or exit), and entrance-control events.
@@ -26,6 +31,7 @@ export class ConsoleEntranceController {
   constructor(
     private readonly devices: DeviceService,
     private readonly gates: GateService,
+    private readonly passRules: PsgPassRuleService,
     private readonly events: ModuleTransactionService,
     private readonly transactions: TransactionService,
     private readonly audit: ConsoleAuditService,
@@ -45,6 +51,46 @@ export class ConsoleEntranceController {
       const c = counters[i];
       return { ...d, counters: c && { ...c, reportedAt: formatCvDateTime(c.reportedAt, this.config.timeZone) } };
     }));
+  }
+
+  /** The controller's pass rules, each with whether it confirmed holding it as stored now (REST's psgDevice/{sn}/passRules). */
+  @Get('controllers/:sn/pass-rules')
+  async passRuleList(@Param('sn') sn: string) {
+    const rules = await this.passRules.list(sn.trim());
+    return ok(rules.map((r) => ({ ...r, confirmedAt: formatCvDateTime(r.confirmedAt, this.config.timeZone) })));
+  }
+
+  /**
+   * A pass rule: the controller's passing mode during a time segment, stored and sent in one transaction by the service
+   * of REST's psgDevice/{sn}/passRule (the same segment again replaces its mode).
+   */
+  @Post('controllers/:sn/pass-rules')
+  @HttpCode(200)
+  @Audit('psgDevice.passRule', (r) => `${r.params.sn} ${r.body?.timeSegName ?? ''} ${r.body?.passMode ?? ''}`.trim())
+  async savePassRule(@Param('sn') sn: string, @Body() body: { timeSegName?: unknown; passMode?: unknown } | undefined) {
+    const seg = typeof body?.timeSegName === 'string' ? body.timeSegName.trim() : '';
+    if (!seg) throw new CvError(CvCode.InvalidParameter, 'timeSegName: choose a time segment');
+    const mode = typeof body?.passMode === 'string' && body.passMode.trim() !== '' ? Number(body.passMode) : body?.passMode;
+    // The manual does not define the modes: any byte is passed through, as the REST call takes it.
+    if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 255) throw new CvError(CvCode.InvalidParameter, 'passMode: a whole number from 0 to 255');
+    const saved = await this.passRules.save(sn.trim(), seg, mode);
+    const detail = saved.queued
+      ? saved.online
+        ? `the rule is stored and queued for ${saved.deviceSn}`
+        : `the rule is stored; ${saved.deviceSn} is offline and receives it when it polls again`
+      : `the rule is stored; nothing was sent to ${saved.deviceSn}: its firmware refused the gatepassrule table (see its convergence)`;
+    return ok(saved, detail);
+  }
+
+  /** Resets the controller's in, out or alarm counter, or all of them (CONTROL DEVICE 10, REST's psgDevice/{sn}/resetCounters). */
+  @Post('controllers/:sn/reset-counters')
+  @HttpCode(200)
+  @Audit('psgDevice.resetCounters', (r) => `${r.params.sn} ${r.body?.counter ?? 'all'}`)
+  async resetCounters(@Param('sn') sn: string, @Body() body: { counter?: unknown } | undefined) {
+    const counter = body?.counter ?? 'all';
+    if (!COUNTERS.includes(counter as GateCounter)) throw new CvError(CvCode.InvalidParameter, 'counter must be in, out, alarm or all');
+    const queued = await this.gates.resetCounters(sn.trim(), counter as GateCounter);
+    return ok(queued, queuedDetail(queued));
   }
 
   @Get('gates')

@@ -5,7 +5,7 @@ import { ok } from '../common/envelope';
 import { ModuleLevelService } from '../elevator/module-level.service';
 import type { ModuleKind } from '../sync/module-rights';
 import { ConsoleController } from './console-http';
-import { pinsOf } from './console-pins';
+import { departmentOf, pinsOf } from './console-pins';
 import { Audit } from './console-roles';
 import { expectVersion, versionOf } from './form-version';
 import { levelMembersPage } from './level-members';
@@ -90,6 +90,15 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
     async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
       const r = await this.levels.changeLevelPersons(module, id, pinsOf(body?.pins), 'add');
       return ok({ persons: r.changed, already: r.unchanged });
+    }
+
+    /** CVSecurity's "Add personnel by department": the department's active persons (with its sub-departments unless unticked) join the level. */
+    @Post('levels/:id/departments')
+    @HttpCode(200)
+    @Audit(audit('addDepartment'), (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim())
+    async addLevelDepartment(@Param('id') id: string, @Body() body: { deptCode?: unknown; withSubDepartments?: unknown }) {
+      const d = departmentOf(body);
+      return ok(await this.levels.addDepartmentPersons(module, id, d.deptCode, d.withSubDepartments));
     }
 
     @Post('levels/:id/persons/remove')

@@ -209,13 +209,16 @@ export class ConsolePersonsController {
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p ${where}`, params);
     // The page's ids first (an index walk over pin), then the joins and level counts for those rows only:
     // computed in the outer query, they are not paid for the rows OFFSET skips.
-    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_code: string; dept_name: string; card_no: string | null; acc_start_time: Date | null; acc_end_time: Date | null; is_disabled: boolean; leave_date: string | null; levels: number; level_names: string[] }> =
+    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_code: string; dept_name: string; card_no: string | null; acc_start_time: Date | null; acc_end_time: Date | null; is_disabled: boolean; leave_date: string | null; levels: number; level_names: string[]; ele_level_names: string[]; psg_level_names: string[] }> =
       await this.ds.query(
         `WITH page AS (SELECT p.id, p.pin FROM person p ${where} ORDER BY p.pin OFFSET $${params.length + 1} LIMIT $${params.length + 2})
          SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.card_no, p.acc_start_time, p.acc_end_time, p.is_disabled, to_char(p.leave_date, 'YYYY-MM-DD') AS leave_date,
                 (SELECT count(*)::int FROM acc_level_person lp WHERE lp.person_id = p.id) AS levels,
                 -- The levels by name, as an operator gives them (a count says nothing of which doors).
-                ARRAY(SELECT l.name FROM acc_level_person lp JOIN acc_level l ON l.id = lp.level_id WHERE lp.person_id = p.id ORDER BY l.name) AS level_names
+                ARRAY(SELECT l.name FROM acc_level_person lp JOIN acc_level l ON l.id = lp.level_id WHERE lp.person_id = p.id ORDER BY l.name) AS level_names,
+                -- Their elevator and entrance-control levels too: the floors and gates they may use come from those.
+                ARRAY(SELECT l.name FROM ele_level_person lp JOIN ele_level l ON l.id = lp.level_id WHERE lp.person_id = p.id ORDER BY l.name) AS ele_level_names,
+                ARRAY(SELECT l.name FROM psg_level_person lp JOIN psg_level l ON l.id = lp.level_id WHERE lp.person_id = p.id ORDER BY l.name) AS psg_level_names
            FROM page JOIN person p ON p.id = page.id JOIN department d ON d.id = p.dept_id
           ORDER BY page.pin`,
         [...params, page.offset, page.size],
@@ -240,6 +243,8 @@ export class ConsolePersonsController {
         ...(left ? { leaveDate: r.leave_date } : {}),
         levels: r.levels,
         levelNames: r.level_names,
+        eleLevelNames: r.ele_level_names,
+        psgLevelNames: r.psg_level_names,
         sync: personSyncSummary(sync.get(r.pin) ?? []),
       })),
     });

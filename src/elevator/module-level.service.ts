@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { requireMembers } from '../accLevel/acc-level-membership';
+import { joinDepartmentMembers } from '../accLevel/department-members';
 import { newId } from '../common/ids';
 import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
@@ -194,6 +195,20 @@ export class ModuleLevelService {
       }
       await this.planner.syncPersons(m, personIds);
       return { changed, unchanged: unique.length - changed };
+    });
+  }
+
+  /**
+   * CVSecurity's "Add personnel by department" on an elevator or entrance-control level, as on an access level (one
+   * shared query): the department's active persons (with its sub-departments unless told not) join the level in one
+   * transaction with the plan of those who were not members yet, so the level's controllers receive them.
+   */
+  addDepartmentPersons(module: ModuleKind, levelId: string, deptCode: string, withSubDepartments: boolean): Promise<{ added: number; already: number }> {
+    return writeTransaction(this.ds, async (m) => {
+      await this.requireById(module, levelId, m, true);
+      const { added, already } = await joinDepartmentMembers(m, module, levelId, deptCode, withSubDepartments);
+      await this.planner.syncPersons(m, added);
+      return { added: added.length, already };
     });
   }
 

@@ -17,6 +17,6 @@ import { PsgTransactionController } from './psg-transaction.controller';
   imports: [PushModule, SyncModule, ElevatorModule, TransactionModule],
   controllers: [PsgDeviceController, PsgGateController, PsgLevelController, PsgReaderController, PsgTransactionController],
   providers: [GateService, PsgReaderService, PsgPassRuleService],
-  exports: [GateService],
+  exports: [GateService, PsgPassRuleService],
 })
 export class PassageModule {}

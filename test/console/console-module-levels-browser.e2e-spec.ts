@@ -14,6 +14,8 @@ import { createOperator } from './console-helpers';
  * (from the level, by pin, and from the person's form) and takes it away; the elevator controller receives the
  * floors (usereleauthorize) and loses them, from the same services and planner as the REST API's eleLevel calls;
  * the Entrance control page does the same for entrance-control levels of gates (psgLevel), a channel controller receiving them.
+ * Both add a department's persons as the Access levels page does; the Entrance control page also sets a channel
+ * controller's pass rules and resets its counters (the services of REST's psgDevice passRule and resetCounters).
  */
 const run = new ConsoleBrowserRun('console elevator levels browser tests');
 
@@ -184,6 +186,91 @@ describe.skipIf(!run.executable)('console: elevator levels (floors, time segment
     expect(cc.rightsOf('5101').map((r) => r.doors)).toEqual([[2]]);
     expect(cc.rightsOf('5102').map((r) => r.doors)).toEqual([[2]]);
     expect(ec.eleRightsOf('5102')).toEqual([]);
+  });
+
+  it("adds a department's persons to an elevator and an entrance-control level (Add personnel by department); the Persons list names those levels", async () => {
+    expect((await t.post('/api/department/add', { code: 'LIFT', name: 'Lifts' })).body.code).toBe(0);
+    expect((await t.post('/api/department/add', { code: 'LIFT2', name: 'Lift crew', parentCode: 'LIFT' })).body.code).toBe(0);
+    for (const [pin, name, deptCode] of [['5201', 'Cat', 'LIFT'], ['5202', 'Dan', 'LIFT2']]) expect((await t.post('/api/person/add', { pin, name, deptCode })).body.code).toBe(0);
+    await navTo(page, 'Elevator');
+    await page.getByRole('button', { name: 'New elevator level' }).click();
+    const form = page.getByRole('form', { name: 'New elevator level' });
+    await form.getByLabel('Level name').fill('Roof');
+    await form.getByLabel(FLOOR(4), { exact: true }).check();
+    await form.getByRole('button', { name: 'Create level' }).click();
+    await page.getByRole('status').filter({ hasText: 'Elevator level Roof saved' }).waitFor();
+    const dept = page.getByRole('form', { name: 'Add a department to an elevator level' });
+    await dept.getByLabel('Level for the department').selectOption({ label: 'Roof' });
+    await dept.getByLabel(/^Department/).selectOption({ label: 'Lifts (LIFT)' });
+    await dept.getByLabel('With its sub-departments').uncheck();
+    await dept.getByRole('button', { name: 'Add department' }).click();
+    await page.getByRole('status').filter({ hasText: '1 person of Lifts added to Roof; its controllers receive them' }).waitFor();
+    expect(await membersOf('Roof')).toEqual(['5201']);
+    await dept.getByLabel('With its sub-departments').check();
+    await dept.getByRole('button', { name: 'Add department' }).click();
+    await page.getByRole('status').filter({ hasText: '1 person of Lifts added to Roof; its controllers receive them (1 already members)' }).waitFor();
+    expect(await membersOf('Roof')).toEqual(['5201', '5202']);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('5202')).toEqual([{ timezone: 1, directFloor: 0, floors: [4] }]);
+
+    await navTo(page, 'Entrance control');
+    const gateDept = page.getByRole('form', { name: 'Add a department to an entrance-control level' });
+    await gateDept.getByLabel('Level for the department').selectOption({ label: 'Turnstile 2' });
+    await gateDept.getByLabel(/^Department/).selectOption({ label: 'Lift crew (LIFT2)' });
+    await gateDept.getByRole('button', { name: 'Add department' }).click();
+    await page.getByRole('status').filter({ hasText: '1 person of Lift crew added to Turnstile 2; its controllers receive them' }).waitFor();
+    await cc.pollUntilIdle();
+    expect(cc.rightsOf('5202').map((r) => r.doors)).toEqual([[2]]);
+    expect(cc.user('5201')).toBeUndefined();
+    const audit: Array<{ action: string }> = await t.ds.query(`SELECT DISTINCT action FROM console_audit WHERE action LIKE '%.addDepartment' ORDER BY action`);
+    expect(audit.map((r) => r.action)).toEqual(['eleLevel.addDepartment', 'psgLevel.addDepartment']);
+
+    // The Persons list names each person's elevator and entrance-control levels beside the access levels.
+    await navTo(page, 'Persons');
+    const list = page.getByRole('table', { name: 'Persons' });
+    const row = (pin: string) => list.getByRole('row').filter({ has: page.getByRole('cell', { name: pin, exact: true }) });
+    await row('5202').getByText('Elevator: Roof').waitFor();
+    await row('5202').getByText('Entrance: Turnstile 2').waitFor();
+    await row('5101').getByText('Entrance: Turnstile 2').waitFor();
+    expect(await row('5101').getByText('Elevator:').count()).toBe(0);
+    expect(await row('5201').getByText('Entrance:').count()).toBe(0);
+  });
+
+  it("sets a channel controller's pass rule and resets its counters from the Entrance control page, the controller holding the rule and zeroing the counter", async () => {
+    cc.counters.incount = 7;
+    await cc.uploadIrstate();
+    await navTo(page, 'Entrance control');
+    const controller = page.getByRole('table', { name: 'Channel controllers' }).getByRole('row').filter({ hasText: 'PSGLVL0001' });
+    await controller.getByText('in 7 ·').waitFor();
+    await controller.getByRole('button', { name: 'Pass rules', exact: true }).click();
+    const rules = page.getByRole('table', { name: 'Pass rules of PSGLVL0001' });
+    await rules.getByText('No pass rule').waitFor();
+    const form = page.getByRole('form', { name: 'Set a pass rule of PSGLVL0001' });
+    await form.getByLabel('Time segment').selectOption('Lift hours');
+    await form.getByLabel('Passing mode (0-255)').fill('3');
+    await form.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Pass rule for Lift hours saved; 10.41.0.2 (PSGLVL0001) receives it' }).waitFor();
+    await cc.pollUntilIdle();
+    const held = cc.table('gatepassrule').find((r) => Number(r.PasswayTimeZoneId) === segTz);
+    expect(held && `${held.MonTime1}/${held.MonPassMode1}`).toBe(`${(800 << 16) + 1200}/3`);
+    // Confirmed by the controller's Return: the list, read again while a rule is on its way, says it is held.
+    await rules.getByRole('row', { name: new RegExp(`^Lift hours ${segTz} 3 held since`) }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'entrance-pass-rules.png'), fullPage: true });
+
+    await controller.getByRole('button', { name: 'Reset counters', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reset counters' });
+    await dialog.getByLabel('Counter').selectOption({ label: 'the in counter' });
+    await dialog.getByRole('button', { name: 'Reset counters of PSGLVL0001' }).click();
+    await page.getByText('Reset counters: command queued for 10.41.0.2 (PSGLVL0001)').waitFor();
+    await cc.pollUntilIdle();
+    expect(cc.counterResets).toEqual([2]);
+    await page.getByText('Reset counters: done by the controller for 10.41.0.2 (PSGLVL0001)').waitFor();
+    await controller.getByText('in 0 ·').waitFor();
+    const audit: Array<{ action: string; target: string }> = await t.ds.query(`SELECT action, target FROM console_audit WHERE action LIKE 'psgDevice.%' ORDER BY action`);
+    expect(audit).toEqual([
+      { action: 'psgDevice.passRule', target: 'PSGLVL0001 Lift hours 3' },
+      { action: 'psgDevice.resetCounters', target: 'PSGLVL0001 in' },
+    ]);
   });
 
   it("cancels a controller's emergency state after a confirmation, followed to its answer", async () => {

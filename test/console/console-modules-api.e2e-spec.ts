@@ -136,6 +136,25 @@ describe('console API of the module pages', () => {
     expect(ctl).toMatchObject({ sn: 'PSGAPI0001', counters: { inCount: 3 } });
   });
 
+  it("refuses a bad pass rule, counter or department with the code that says why, never a 5xx, and stores nothing", async () => {
+    const rule = (body: unknown, sn = 'PSGAPI0001') => op.call('POST', `entrance/controllers/${sn}/pass-rules`, body);
+    expect((await rule({ timeSegName: '24-Hour Accessible', passMode: 300 })).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'passMode: a whole number from 0 to 255' });
+    expect((await rule({ timeSegName: '24-Hour Accessible', passMode: 1.5 })).body.code).toBe(CvCode.InvalidParameter);
+    expect((await rule({ passMode: 1 })).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'timeSegName: choose a time segment' });
+    expect((await rule({ timeSegName: 'No such segment', passMode: 1 })).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'The time segment does not exist: No such segment' });
+    expect((await rule({ timeSegName: '24-Hour Accessible', passMode: 1 }, 'NOSUCHSN')).body.code).toBe(CvCode.NotFound);
+    expect((await op.call('GET', 'entrance/controllers/PSGAPI0001/pass-rules')).body).toMatchObject({ code: 0, data: [] });
+    const reset = await op.call('POST', 'entrance/controllers/PSGAPI0001/reset-counters', { counter: 'sideways' });
+    expect(reset.status).toBe(200);
+    expect(reset.body).toMatchObject({ code: CvCode.InvalidParameter, message: 'counter must be in, out, alarm or all' });
+    expect(await audit('psgDevice.resetCounters')).toMatchObject({ outcome: 'failed' });
+    const level = (await op.call('POST', 'entrance/levels', { name: 'Dept gate' })).body.data.id;
+    expect((await op.call('POST', `entrance/levels/${level}/departments`, {})).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'deptCode: choose a department' });
+    expect((await op.call('POST', `entrance/levels/${level}/departments`, { deptCode: 'NOPE' })).body.code).toBe(CvCode.DeptNotExist);
+    expect((await op.call('POST', `elevator/levels/${level}/departments`, { deptCode: '1' })).body.code).toBeLessThan(0);
+    expect((await op.call('POST', `entrance/levels/${level}/departments`, { deptCode: '1' })).body).toMatchObject({ code: 0 });
+  });
+
   it('uploads, lists and deletes media; a file of another format is refused with -71; the file is not in the audit log', async () => {
     const png = gradientPng(8, 8, [0, 0, 0], [255, 255, 255]);
     const saved = await op.call('POST', 'media', { mediaName: 'Logo', fileName: 'logo.png', mimeType: 'image/png', content: png.toString('base64') });

@@ -186,7 +186,8 @@ describe.skipIf(!run.executable)('operator console module pages in Chromium', ()
       `SELECT to_char(c.reported_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS') AS at FROM psg_counter c JOIN device d ON d.id = c.device_id WHERE d.sn = 'PSGCON0001'`,
       [t.config.timeZone],
     );
-    expect(await page.getByRole('row', { name: /^PSGCON0001 / }).getByRole('cell').last().textContent()).toBe(at);
+    // The cell before the row's actions (Pass rules, Reset counters).
+    expect(await page.getByRole('row', { name: /^PSGCON0001 / }).getByRole('cell').nth(-2).textContent()).toBe(at);
     const gate = '10.31.0.2-1';
     await page.getByRole('button', { name: `Open ${gate} for entry` }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm gate command' });
@@ -353,6 +354,11 @@ describe.skipIf(!run.executable)('operator console module pages in Chromium', ()
       await navTo(viewer, 'Entrance control');
       await viewer.getByRole('cell', { name: '10.31.0.2-1', exact: true }).first().waitFor();
       expect(await viewer.getByRole('button', { name: /for entry|for exit/ }).count()).toBe(0);
+      // A channel controller's pass rules are read, not set; its counters are not reset.
+      expect(await viewer.getByRole('button', { name: 'Reset counters' }).count()).toBe(0);
+      await viewer.getByRole('button', { name: 'Pass rules', exact: true }).first().click();
+      await viewer.getByRole('table', { name: /^Pass rules of / }).waitFor();
+      expect(await viewer.getByRole('form', { name: /^Set a pass rule/ }).count()).toBe(0);
       await navTo(viewer, 'Temperature and mask');
       await viewer.getByRole('cell', { name: '38.4 °C' }).waitFor();
       await navTo(viewer, 'Media');
@@ -380,12 +386,15 @@ describe.skipIf(!run.executable)('operator console module pages in Chromium', ()
         return Promise.all([
           fetch(`/console/api/elevator/floors/${floors.data.rows[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),
           fetch(`/console/api/entrance/gates/${gates.data[0].id}/open`, { method: 'POST', headers: h, body: '{"direction":"entry"}' }).then((r) => r.status),
+          fetch(`/console/api/entrance/controllers/${gates.data[0].sn}/pass-rules`, { method: 'POST', headers: h, body: '{"timeSegName":"24-Hour Accessible","passMode":1}' }).then((r) => r.status),
+          fetch(`/console/api/entrance/controllers/${gates.data[0].sn}/reset-counters`, { method: 'POST', headers: h, body: '{"counter":"all"}' }).then((r) => r.status),
           fetch('/console/api/parking/lists', { method: 'POST', headers: h, body: '{"type":"1","carNumber":"V-1"}' }).then((r) => r.status),
           fetch('/console/api/media/Welcome', { method: 'DELETE', headers: h }).then((r) => r.status),
           fetch('/console/api/devices/ATTCON0001', { method: 'DELETE', headers: h }).then((r) => r.status),
         ]);
       });
-      expect(statuses).toEqual([403, 403, 403, 403, 403]);
+      expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 403]);
+      expect(await count(`SELECT count(*)::int AS n FROM psg_pass_rule`)).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM park_authorize WHERE car_number = 'V-1'`)).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM ad_media`)).toBe(1);
       expect(await count(`SELECT count(*)::int AS n FROM device WHERE sn = 'ATTCON0001'`)).toBe(1);
@@ -403,7 +412,7 @@ describe.skipIf(!run.executable)('operator console module pages in Chromium', ()
       expect(text, action).toContain(action);
     }
     const refused = await t.ds.query(`SELECT action FROM console_audit WHERE operator = 'vera' AND outcome = 'refused' ORDER BY id`);
-    expect(refused.map((r: { action: string }) => r.action).sort()).toEqual(['device.delete', 'floor.control', 'gate.open', 'media.delete', 'parking.add']);
+    expect(refused.map((r: { action: string }) => r.action).sort()).toEqual(['device.delete', 'floor.control', 'gate.open', 'media.delete', 'parking.add', 'psgDevice.passRule', 'psgDevice.resetCounters']);
     await shot(page, 'audit-modules');
     // …and at 1280×800 no page is wider than the window either.
     for (const label of ['Attendance', 'Elevator', 'Entrance control', 'Temperature and mask', 'Media', 'Parking', 'Devices', 'Audit log']) {

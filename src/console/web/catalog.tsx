@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
+import { DepartmentToLevel, joinedText, persons } from './level-department';
 import type { Me } from './main';
 import { can, DEFAULT_CODE, hasDefault, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery, closeOnEscape, AddRemovePersons } from './ui';
 
@@ -39,7 +40,6 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
   const areas = useLoad(() => (tab === 'levels' || tab === 'areas' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
   const levels = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/levels') : Promise.resolve([])), [tab]);
   const doors = useLoad(() => (tab === 'levels' ? api('GET', 'doors/all') : Promise.resolve([])), [tab]);
-  const depts = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/departments') : Promise.resolve([])), [tab]);
   const [removing, setRemoving] = useState<{ levelId: string; level: string; pins: string[] } | null>(null);
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
     <Field required={required} label={label}>
@@ -130,29 +130,7 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
           <AddRemovePersons />
         </form>
         {/* CVSecurity's "Add personnel by department": the department's persons join the level at once. */}
-        <form
-          class="row"
-          aria-label="Add a department to a level"
-          onInvalidCapture={invalid}
-          onSubmit={(e) => {
-            const level = (levels.data ?? []).find((l: any) => l.id === f.deptLevelId)?.name ?? '';
-            const dept = (depts.data ?? []).find((d: any) => d.code === f.deptCode)?.name ?? f.deptCode;
-            e.preventDefault();
-            void a
-              .run(() => api('POST', `catalog/levels/${encodeURIComponent(f.deptLevelId)}/departments`, { deptCode: f.deptCode, withSubDepartments: f.withSub !== false }))
-              .then(
-                (r: any) => r !== undefined && onDone(joinedText(r.added, r.already, level, ` of ${dept}`)),
-              );
-          }}
-        >
-          {choose('deptLevelId', 'Level for the department', (levels.data ?? []).map((l: any) => ({ value: l.id, label: l.name })))}
-          {choose('deptCode', 'Department', (depts.data ?? []).map((d: any) => ({ value: d.code, label: `${d.name} (${d.code})` })))}
-          <label>
-            <input type="checkbox" name="withSub" checked={f.withSub !== false} onChange={(e) => setF({ ...f, withSub: e.currentTarget.checked })} />
-            With its sub-departments
-          </label>
-          <button type="submit">Add department</button>
-        </form>
+        <DepartmentToLevel label="Add a department to a level" levels={levels.data as any[] | undefined} path={(id) => `catalog/levels/${encodeURIComponent(id)}`} a={a} onDone={onDone} />
         <Confirm
           open={!!removing}
           title="Remove persons from level"
@@ -253,17 +231,6 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
     ),
   };
   return forms[tab]();
-}
-
-const persons = (n: number) => `${n} ${n === 1 ? 'person' : 'persons'}`;
-
-/**
- * What joining a level did, counted by the server: those who were members already are not "added", and nothing
- * reaches the panels when no one joined.
- */
-function joinedText(added: number, already: number, level: string, of = ''): string {
-  if (added === 0) return `No one${of} added to ${level}: ${already} already members`;
-  return `${persons(added)}${of} added to ${level}; the level's panels receive them${already ? ` (${already} already members)` : ''}`;
 }
 
 /** The form fields of a day's time ranges: from/to, from2/to2, from3/to3. */

@@ -2,12 +2,15 @@ import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { Me } from './main';
 import { ENTRANCE_LEVELS, ModuleLevels } from './module-levels';
-import { Badge, can, ConnectBadge, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { PassRules } from './pass-rules';
+import { useState } from 'preact/hooks';
+import { Badge, can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** 2.31.1's alarm codes in words. */
 const ALARMS: Record<string, string> = { '0': 'none', '1': 'opened accidentally', '2': 'tampering', '3': 'duress password', '4': 'duress fingerprint', '7': 'gate error', None: 'unknown' };
 const GATE_STATE: Record<string, string> = { '0': 'not seen', '1': 'online', '2': 'disabled' };
 const RELAY: Record<string, string> = { '0': 'closed', '2': 'entry open', None: 'unknown' };
+const COUNTER_CHOICES: Array<[string, string]> = [['all', 'all counters'], ['in', 'the in counter'], ['out', 'the out counter'], ['alarm', 'the alarm counter']];
 const GATE_TYPES: Record<number, string> = { 0: 'unknown', 1: 'tripod turnstile', 2: 'flap barrier', 3: 'swing barrier' };
 
 function counterText(c: any) {
@@ -25,6 +28,37 @@ export function EntrancePage({ me }: { me: Me }) {
   const a = useAction();
   const confirm = useConfirm();
   const mayAct = can(me.role, 'operator');
+  // The controller whose pass rules are shown (by SN).
+  const [rulesOf, setRulesOf] = useState<string | null>(null);
+  const rulesController = (controllers.data as any[] | undefined)?.find((d) => d.sn === rulesOf);
+  /** CVSecurity's counter reset on a channel controller (CONTROL DEVICE 10): which counter is asked in the confirmation. */
+  function resetCounters(d: any) {
+    const name = deviceLabel(d.alias, d.sn);
+    const chosen = { counter: 'all' };
+    confirm.ask({
+      title: 'Reset counters',
+      confirmLabel: `Reset counters of ${d.sn}`,
+      question: (
+        <>
+          Set a counter of {name} back to 0? It reports its counters again once done.
+          <Field required label="Counter">
+            <select name="counter" defaultValue="all" onChange={(e) => (chosen.counter = e.currentTarget.value)}>
+              {COUNTER_CHOICES.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </>
+      ),
+      run: async () => {
+        const r: any = await a.run(() => api('POST', `entrance/controllers/${encodeURIComponent(d.sn)}/reset-counters`, { counter: chosen.counter }), `Reset counters: command queued for ${name}, waiting for the controller`);
+        // Its new counters come with its next irstate report, read with the controllers.
+        if (r?.commandId) void followCommand(a, r.deviceSn, r.commandId, { label: 'Reset counters', target: name, device: 'controller' }, controllers.reload);
+      },
+    });
+  }
   function open(g: any, direction: 'entry' | 'exit') {
     confirm.ask({
       title: 'Confirm gate command',
@@ -52,8 +86,25 @@ export function EntrancePage({ me }: { me: Me }) {
             ...DEVICE_COLUMNS,
             { head: 'Counters', cell: (d: any) => counterText(d.counters) },
             { head: 'Counted at', cell: (d: any) => d.counters?.reportedAt ?? '' },
+            {
+              head: 'Actions',
+              cell: (d: any) => (
+                // Named by their words only (the row names the controller): a name holding the SN would match the SN's cell too.
+                <div class="actions">
+                  <button type="button" class="secondary outline" title={`Pass rules of ${d.sn}`} onClick={() => setRulesOf(d.sn)}>
+                    Pass rules
+                  </button>
+                  {mayAct && (
+                    <button type="button" class="secondary" title={`Reset the counters of ${d.sn}`} onClick={() => resetCounters(d)}>
+                      Reset counters
+                    </button>
+                  )}
+                </div>
+              ),
+            },
           ]}
         />
+        {rulesController && <PassRules controller={rulesController} mayEdit={mayAct} onClose={() => setRulesOf(null)} />}
       </section>
       <section aria-labelledby="psg-gate-h">
         <h2 id="psg-gate-h">Gates</h2>

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
+import { DepartmentToLevel, persons } from './level-department';
 import { AddRemovePersons, DataTable, deviceLabel, Field, Notice, Pager, Ticks, useAction, useConfirm, useLoad } from './ui';
 
-const persons = (n: number) => `${n} ${n === 1 ? 'person' : 'persons'}`;
 const pinList = (text: string) => text.split(/[\s,;]+/).filter(Boolean);
 
 /** The level form: `was` is the edited level's name as listed (the form's name while the operator renames it). */
@@ -196,6 +196,9 @@ export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; modul
           </Field>
           <AddRemovePersons />
         </form>
+      )}
+      {mayEdit && (levels.data?.length ?? 0) > 0 && (
+        <DepartmentToLevel label={`Add a department to an ${mod.what}`} levels={levels.data} path={(id) => `${mod.base}/levels/${encodeURIComponent(id)}`} receivers="its controllers" a={a} onDone={changed} />
       )}
       {members && <LevelMembers base={mod.base} level={members} onClose={() => setMembersOf(null)} />}
       {confirm.dialog}

@@ -69,6 +69,29 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
+/**
+ * A person's levels in the list, compact: the access levels, then the elevator and entrance-control levels on lines of
+ * their own, each named by its module (CVSecurity's person list shows the access, elevator and passage levels alike).
+ */
+function LevelNames({ p }: { p: { levelNames?: string[]; eleLevelNames?: string[]; psgLevelNames?: string[] } }) {
+  const modules: Array<[string, string[] | undefined]> = [
+    ['Elevator', p.eleLevelNames],
+    ['Entrance', p.psgLevelNames],
+  ];
+  return (
+    <>
+      {(p.levelNames ?? []).join(', ')}
+      {modules.map(([what, names]) =>
+        names?.length ? (
+          <small key={what} class="level-module">
+            {what}: {names.join(', ')}
+          </small>
+        ) : null,
+      )}
+    </>
+  );
+}
+
 /** A person's levels of a module (elevator, entrance control), shown once such a level exists. */
 function ModuleLevelBox({ legend, name, levels, ticked, onChange }: { legend: string; name: string; levels: any[] | undefined; ticked: string[]; onChange: (ticked: string[]) => void }) {
   if (!levels?.length) return null;
@@ -649,7 +672,9 @@ export function PersonsPage({ me, go, sub }: PageProps) {
                     </td>
                     <td>{p.deptName}</td>
                     <td>{p.cardNo}</td>
-                    <td>{(p.levelNames ?? []).join(', ')}</td>
+                    <td>
+                      <LevelNames p={p} />
+                    </td>
                     <td>{p.sync && <PersonSyncBadge s={p.sync} />}</td>
                     <td>{status === 'left' ? p.leaveDate : p.accEndTime}</td>
                     <td>
