@@ -3,15 +3,17 @@ import { releaseEarlySignals } from './early-signals';
 import 'reflect-metadata';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createGateway } from './bootstrap';
+// Only light modules here: Nest, TypeORM and every gateway module (./bootstrap, ./start-guide) cost about
+// 1.5 CPU-s to load, so they are loaded once the configuration, the port and HOST are known good (loadGateway). A
+// start refused for PORT, HOST or a taken port says so in a tenth of that; the error classes tested below live in
+// modules that load neither.
 import { createRootLogger } from './common/logger';
 import { STOP_DEADLINE_MS } from './common/stop-deadline';
 import { ConfigError, loadConfig } from './config/config';
-import { DatabaseUnreachableError, StartStoppedError } from './database/database';
+import { DatabaseUnreachableError } from './database/database-unreachable';
+import { StartStoppedError } from './database/start-stop';
 import { DataDirectoryInUseError, DataDirectoryUnusableError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
 import { CHECK_EVERY_MS as LAUNCHER_CHECK_MS, watchLaunchers } from './common/launcher-watch';
-import { DataSource } from 'typeorm';
-import { accountCounts, lanAddresses, nonDefaultDataDir, npmScriptsPresent, startGuide } from './start-guide';
 
 /** A second SIGTERM/SIGINT within this of the first is the same request (npm's forward of a Ctrl-C), not "exit at once". */
 const REPEATED_SIGNAL_MS = 2_000;
@@ -81,6 +83,11 @@ async function main(): Promise<void> {
     if (early.inUse && !config.databaseUrl) exitIfDataDirectoryHeld(config.dataDir);
     exitPortProblem(config.port, config.host, early);
   }
+  const { createGateway, accountCounts, lanAddresses, nonDefaultDataDir, npmScriptsPresent, startGuide } = await loadGateway();
+  // A stop asked for while they loaded (seconds on a busy machine) reaches its handler only at the event loop's next
+  // poll: two turns of the loop let it run now, so it ends the start at once, before the database is touched.
+  await new Promise(setImmediate);
+  await new Promise(setImmediate);
   let gateway;
   databaseTouched = true;
   try {
@@ -118,7 +125,7 @@ async function main(): Promise<void> {
   );
   // Where to go next, and what a fresh install still lacks (no operator, no API token): said once, never fatal.
   try {
-    const counts = await accountCounts(gateway.app.get(DataSource));
+    const counts = await accountCounts(gateway.app);
     const root = path.resolve(__dirname, '../..');
     const guide = startGuide({ port: (gateway.app.getHttpServer().address() as net.AddressInfo | null)?.port ?? config.port, host: config.host, embedded: !config.databaseUrl, lanAddresses: lanAddresses(), npmScripts: npmScriptsPresent(root), dataDir: nonDefaultDataDir(config.dataDir, root), ...counts });
     for (const line of guide.info) log.info(line);
@@ -143,6 +150,16 @@ async function main(): Promise<void> {
   stopNow = shutdown;
   // Asked to stop while the app was being built, after the last safe point: stop now that it can close whole.
   if (starting.signal.aborted) void shutdown((starting.signal.reason as StartStoppedError).signalName);
+}
+
+/**
+ * The gateway's heavy modules, loaded after the checks above. import() of these compiled CommonJS files goes through
+ * Node's CommonJS loader and its one module cache, so the error classes main() tests for are the very ones
+ * bootstrap's modules throw.
+ */
+async function loadGateway() {
+  const [{ createGateway }, guide] = await Promise.all([import('./bootstrap.js'), import('./start-guide.js')]);
+  return { createGateway, ...guide };
 }
 
 interface PortProblem {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ApiClient } from './apiClient/api-client.entity';
 
 /**
@@ -116,8 +116,12 @@ export function startGuide(f: StartFacts): { info: string[]; warn: string[] } {
   return { info, warn };
 }
 
-/** Enabled operators and API clients, read once at start. */
-export async function accountCounts(ds: DataSource): Promise<{ operators: number; apiClients: number }> {
+/**
+ * Enabled operators and API clients, read once at start from the app's DataSource: looked up here, where typeorm is
+ * required as bootstrap's modules require it, so main.ts need not load typeorm itself (it loads this module lazily).
+ */
+export async function accountCounts(app: { get(token: typeof DataSource): DataSource }): Promise<{ operators: number; apiClients: number }> {
+  const ds = app.get(DataSource);
   const [{ n: operators }] = await ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE NOT disabled`);
   const apiClients = await ds.getRepository(ApiClient).count({ where: { enabled: true } });
   return { operators, apiClients };

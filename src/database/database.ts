@@ -3,9 +3,11 @@ import { AdvancedConsoleLogger, DataSource, type MigrationInterface, type QueryR
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
+import { DatabaseUnreachableError } from './database-unreachable';
 import { stopPoint } from './start-stop';
 
 export { StartStoppedError, stopPoint } from './start-stop';
+export { DatabaseUnreachableError };
 
 export interface DatabaseHandle {
   url: string;
@@ -49,20 +51,6 @@ export async function openDatabase(
 const INVALID_CATALOG_NAME = '3D000';
 const DUPLICATE_DATABASE = '42P04';
 const UNIQUE_VIOLATION = '23505';
-
-/**
- * The server of DATABASE_URL could not be used at start: the message says why and what to do, without the
- * password; `code` is the failure's own (ECONNREFUSED, 28P01…).
- */
-export class DatabaseUnreachableError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    options: { cause: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** Connection failures that end when the server comes up: not listening yet, not resolvable yet, starting up, full. */
 const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '53300']);
