@@ -131,7 +131,8 @@ export function DoorsPage({ me }: { me: Me }) {
       <Pager page={data.page} size={data.size} total={data.total} onPage={l.setPage} />
       </>
       )}
-      {access && <DoorAccess door={access} onClose={() => setAccess(null)} />}
+      {/* Keyed by door: another door starts at its first page, with no row of the last door shown under its name. */}
+      {access && <DoorAccess key={access.id} door={access} onClose={() => setAccess(null)} />}
       <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
         {pending && <p>{pending.action.question(pending.door.name)}</p>}
         {pending?.action.action === 'open' && (
