@@ -104,7 +104,7 @@ export function EntrancePage({ me }: { me: Me }) {
             },
           ]}
         />
-        {rulesController && <PassRules controller={rulesController} mayEdit={mayAct} onClose={() => setRulesOf(null)} />}
+        {rulesController && <PassRules key={rulesController.sn} controller={rulesController} mayEdit={mayAct} onClose={() => setRulesOf(null)} />}
       </section>
       <section aria-labelledby="psg-gate-h">
         <h2 id="psg-gate-h">Gates</h2>
