@@ -74,6 +74,13 @@ export interface TransactionFilter {
   deviceSn?: string;
   /** The door's id (the operator console's door filter). */
   doorId?: string;
+  /**
+   * The SN of doorId's panel, which the repository looks up (withDoorPanel): every event of a door is its
+   * panel's (the ingest takes door_id from the panel's own doors, and a door never moves to another panel), so
+   * the door filter reads that panel's events from the (device_sn, event_time) index instead of the whole
+   * table in time order, which a door with few or no events read to the end.
+   */
+  doorPanelSn?: string;
   from?: Date;
   to?: Date;
   eventNo?: number;
@@ -125,6 +132,7 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
   if (f.pin !== undefined) parts.push(`${alias}.pin = ${p(f.pin)}`);
   if (f.deviceSn !== undefined) parts.push(`${alias}.device_sn = ${p(f.deviceSn)}`);
   if (f.doorId !== undefined) parts.push(`${alias}.door_id = ${p(f.doorId)}`);
+  if (f.doorPanelSn !== undefined) parts.push(`${alias}.device_sn = ${p(f.doorPanelSn)}`);
   if (f.from) parts.push(`${alias}.event_time >= ${p(f.from)}`);
   if (f.to) parts.push(`${alias}.event_time < ${p(f.to)}`);
   if (f.eventNo !== undefined) parts.push(`${alias}.event_no = ${p(f.eventNo)}`);
@@ -156,11 +164,25 @@ export class TransactionRepository {
   ) {}
 
   /** A page and the total it is answered with, from one snapshot (src/database/snapshot.ts says why). */
-  findPageAndCount(f: TransactionFilter, offset: number, limit: number): Promise<{ rows: TransactionListRow[]; total: number }> {
-    return readSnapshot(this.ds, async (m) => ({ rows: await this.findPage(f, offset, limit, m), total: await this.count(f, m) }));
+  findPageAndCount(filter: TransactionFilter, offset: number, limit: number): Promise<{ rows: TransactionListRow[]; total: number }> {
+    return readSnapshot(this.ds, async (m) => {
+      const f = await this.withDoorPanel(filter, m);
+      return { rows: await this.findPage(f, offset, limit, m), total: await this.count(f, m) };
+    });
   }
 
-  async findPage(f: TransactionFilter, offset: number, limit: number, within?: EntityManager): Promise<TransactionListRow[]> {
+  /**
+   * The filter with its door's panel (doorPanelSn) when it names a door that exists. A door deleted since
+   * (with its panel) keeps its events: those are still listed, by the door filter alone.
+   */
+  private async withDoorPanel(f: TransactionFilter, m: EntityManager | DataSource): Promise<TransactionFilter> {
+    if (f.doorId === undefined || f.doorPanelSn !== undefined) return f;
+    const [door]: Array<{ sn: string }> = await m.query(`SELECT dv.sn FROM door o JOIN device dv ON dv.id = o.device_id WHERE o.id = $1`, [f.doorId]);
+    return door ? { ...f, doorPanelSn: door.sn } : f;
+  }
+
+  async findPage(filter: TransactionFilter, offset: number, limit: number, within?: EntityManager): Promise<TransactionListRow[]> {
+    const f = await this.withDoorPanel(filter, within ?? this.ds);
     if (offset < DEEP_OFFSET || !isTallyable(f)) return this.findPageFrom(within ?? this.ds, f, offset, limit);
     if (within) {
       const seek = await this.seekDeepOffset(within, f, offset);
@@ -252,7 +274,8 @@ export class TransactionRepository {
     return total + Number(n);
   }
 
-  async countExact(f: TransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
+  async countExact(filter: TransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
+    const f = await this.withDoorPanel(filter, m);
     const params: unknown[] = [];
     const [{ n }] = await m.query(`SELECT count(*)::bigint AS n FROM acc_transaction t ${where(f, params)}`, params);
     return Number(n);

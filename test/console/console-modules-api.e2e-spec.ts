@@ -7,6 +7,8 @@ import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createOperator, lastSeenLongAgo, signIn, type ConsoleClient } from './console-helpers';
 import { gradientPng } from './png';
+import { PreparedQueryService } from '../../src/database/prepared-query.service';
+import { TransactionRepository } from '../../src/transaction/transaction.repository';
 
 /**
  * The console API of the module pages through HTTP: the session and CSRF token are required for every change,
@@ -290,6 +292,57 @@ describe('console API of the module pages', () => {
     const lines = csv.text.trim().split(/\r?\n/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('6201');
+  });
+
+  it("filters transactions by door: the door's events, newest first, the same rows the door alone selects, read from its panel's index (issue 11)", async () => {
+    const two = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'TXDOOR001', doors: 2, ipAddress: '10.41.0.5' });
+    const one = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'TXDOOR002', doors: 1, ipAddress: '10.41.0.6' });
+    for (const panel of [two, one]) {
+      await panel.connect();
+      await panel.pollUntilIdle();
+    }
+    // Door 1 of the first panel busy, its door 2 seldom used, the other panel's door 1 at the same times as door 2.
+    const busy = Array.from({ length: 12 }, (_, i) => ({ time: `2026-11-21 08:${String(i).padStart(2, '0')}:00`, pin: 6401, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 1 + i }));
+    expect((await two.uploadRtlog([...busy, { time: '2026-11-21 08:03:00', pin: 6402, eventaddr: 2, event: 0, inoutstatus: 0, verifytype: 15, index: 20 }, { time: '2026-11-21 07:00:00', pin: 0, eventaddr: 2, event: 8, inoutstatus: 0, verifytype: 200, index: 21 }])).status).toBe(200);
+    expect((await one.uploadRtlog([{ time: '2026-11-21 08:03:00', pin: 6403, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 1 }])).status).toBe(200);
+    const doors: Array<{ id: string; sn: string; door_no: number }> = await t.ds.query(
+      `SELECT o.id, v.sn, o.door_no FROM door o JOIN device v ON v.id = o.device_id WHERE v.sn IN ('TXDOOR001', 'TXDOOR002') ORDER BY v.sn, o.door_no`,
+    );
+    expect(doors.map((d) => `${d.sn}-${d.door_no}`)).toEqual(['TXDOOR001-1', 'TXDOOR001-2', 'TXDOOR002-1']);
+    const listed = async (doorId: string, query = '') => {
+      const r = (await op.call('GET', `transactions?doorId=${doorId}&size=5${query}`)).body;
+      expect(r.code).toBe(0);
+      return { total: r.data.total as number, rows: (r.data.rows as any[]).map((row) => `${row.eventTime} ${row.pin}`) };
+    };
+    for (const door of doors) {
+      const want: Array<{ t: string; pin: string | null; n: string }> = await t.ds.query(
+        `SELECT to_char(event_time AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI:SS') AS t, pin, count(*) OVER ()::text AS n FROM acc_transaction WHERE door_id = $1 ORDER BY event_time DESC, id DESC`,
+        [door.id, t.config.timeZone],
+      );
+      const rows = want.map((w) => `${w.t} ${w.pin ?? ''}`);
+      expect(await listed(door.id), `${door.sn}-${door.door_no}`).toEqual({ total: want.length, rows: rows.slice(0, 5) });
+      expect(await listed(door.id, '&page=2'), `${door.sn}-${door.door_no} page 2`).toEqual({ total: want.length, rows: rows.slice(5, 10) });
+    }
+    expect((await listed(doors[1].id)).rows).toEqual(['2026-11-21 08:03:00 6402', '2026-11-21 07:00:00 ']);
+    // With the panel's SN the same; with another panel's SN none; a door that is no door's lists nothing.
+    expect(await listed(doors[1].id, '&sn=TXDOOR001')).toEqual(await listed(doors[1].id));
+    expect(await listed(doors[1].id, '&sn=TXDOOR002')).toEqual({ total: 0, rows: [] });
+    expect(await listed('0123456789abcdef0123456789abcdef')).toEqual({ total: 0, rows: [] });
+    // The export too.
+    const csv = (await op.call('GET', `transactions/csv?doorId=${doors[1].id}`)).text.trim().split(/\r?\n/);
+    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(['2026-11-21 08:03:00', '2026-11-21 07:00:00']);
+
+    // The page's statement, planned with sequential scans priced out: the door's panel is an index condition of the
+    // (device_sn, event_time) index, not a filter on the whole table read in time order (a full scan for a quiet door).
+    let sql = '';
+    let params: unknown[] = [];
+    const capture = new TransactionRepository(t.ds, { query: async (_m: unknown, s: string, p: unknown[]) => ((sql = s), (params = p), []) } as unknown as PreparedQueryService);
+    await capture.findPage({ doorId: doors[1].id }, 0, 50);
+    const plan = await t.ds.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      return ((await m.query(`EXPLAIN (COSTS OFF) ${sql}`, params)) as Array<Record<string, string>>).map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/ix_acc_transaction_sn_time on acc_transaction k\n\s+Index Cond: \(\(device_sn\)::text = /);
   });
 
   it('checks a visitor in with the host given by name, as an operator knows them, and lists visits with the host\'s name', async () => {
