@@ -92,6 +92,12 @@ export interface AppConfig {
   /** How often each online, converged access panel is asked to count its users (SYNC_VERIFY_INTERVAL_MS; 0 = never). */
   syncVerifyIntervalMs: number;
   /**
+   * How often such a panel, when its periodic verification is due, is also asked which users it holds (`DATA QUERY
+   * tablename=user`; SYNC_VERIFY_PINS_INTERVAL_MS; 0 = never): a stranger added at its menu while another user was
+   * deleted there leaves the count unchanged.
+   */
+  syncVerifyPinsIntervalMs: number;
+  /**
    * CVSecurity's "Clear data in the device when adding" (DEVICE_CLEAR_ON_ADD, default true): a device admitted that
    * should hold nothing yet is cleared (full sync) all the same; false leaves what it holds until a count finds it.
    */
@@ -310,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncRefusalProbeMaxMs: parseRange('SYNC_REFUSAL_PROBE_MAX_MS', env.SYNC_REFUSAL_PROBE_MAX_MS, 86_400_000, 1, 30 * 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
     syncVerifyIntervalMs: parseRange('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 0, 7 * 86_400_000),
+    syncVerifyPinsIntervalMs: parseRange('SYNC_VERIFY_PINS_INTERVAL_MS', env.SYNC_VERIFY_PINS_INTERVAL_MS, 86_400_000, 0, 30 * 86_400_000),
     deviceClearOnAdd: parseFlag('DEVICE_CLEAR_ON_ADD', env.DEVICE_CLEAR_ON_ADD, true),
     statsRefreshMs: parseRange('STATS_REFRESH_MS', env.STATS_REFRESH_MS, 2_000, 0, 3_600_000),
     statsMinChanges: parseRange('STATS_MIN_CHANGES', env.STATS_MIN_CHANGES, 500, 1, 100_000_000),

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
-import { dataCount, refusalKey } from '../push/protocol';
+import { dataCount, dataQuery, refusalKey } from '../push/protocol';
 import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
@@ -376,9 +376,11 @@ export class SyncPlannerService {
    * deleted at its menu (or lost with a partial reset) shows only there; so does its `timezone` and `holiday`
    * table where it confirmed rows of them (OwnTable): rights naming a time zone the panel lost open nothing. A count
    * the firmware refused for good is left out until its probe is due (then asked again). `replan` rides on the first
-   * count (SyncRef.replan), and so does `reset` (SyncRef.reset). Answers whether a count was queued.
+   * count (SyncRef.replan), and so does `reset` (SyncRef.reset). `pins`: the panel is asked which users it holds too
+   * (`DATA QUERY tablename=user`, after the counts; SyncVerifier), unless its firmware refused that for good: a
+   * stranger added at its menu while a user was deleted there counts the same. Answers whether a count was queued.
    */
-  async queueVerify(m: EntityManager, deviceSn: string, replan?: SyncRef['replan'], opts: { reset?: boolean } = {}): Promise<boolean> {
+  async queueVerify(m: EntityManager, deviceSn: string, replan?: SyncRef['replan'], opts: { reset?: boolean; pins?: boolean | null } = {}): Promise<boolean> {
     const [device]: Array<{ id: string; ele: boolean; rules: boolean; bio: boolean; photo: boolean; tz: boolean; hday: boolean; capabilities: unknown; registration: unknown }> = await namedQuery(m,
       `SELECT d.id, ${effectiveKindSql('d')} = 'ele' AS ele,
               EXISTS (SELECT 1 FROM psg_pass_rule r WHERE r.device_id = d.id)
@@ -403,8 +405,16 @@ export class SyncPlannerService {
       .filter((kind) => !refused?.has(refusalKey(dataCount(kind))));
     if (kinds.length === 0) return false;
     const plan = newId();
+    const query = dataQuery({ table: 'user' });
+    const pins = opts.pins && !refused?.has(refusalKey(query)) ? [{ command: query, ref: { sync: 1, plan, learn: 'user' } satisfies SyncRef }] : [];
     await this.queue.enqueueMany(m, [
-      { deviceSn, commands: kinds.map((kind, i) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind, ...(i === 0 && replan ? { replan } : {}), ...(i === 0 && opts.reset ? { reset: true } : {}) } satisfies SyncRef })) },
+      {
+        deviceSn,
+        commands: [
+          ...kinds.map((kind, i) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind, ...(i === 0 && replan ? { replan } : {}), ...(i === 0 && opts.reset ? { reset: true } : {}) } satisfies SyncRef })),
+          ...pins,
+        ],
+      },
     ]);
     return true;
   }

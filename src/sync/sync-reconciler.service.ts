@@ -12,7 +12,7 @@ import { dataDelete, dataQuery } from '../push/protocol';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
-import { authRows, backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, isLearntTable, isOwnTable, isPhotoTable, UNKNOWN_HASH, type CountedKind, type ItemKind, type LearntTable, type SyncRef } from './sync-items';
+import { authRows, backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, MEMBER_KINDS, isLearntTable, isOwnTable, isPhotoTable, UNKNOWN_HASH, type CountedKind, type ItemKind, type LearntTable, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { forgetHeld, SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
@@ -581,21 +581,53 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
     // The Return of a query is the number of its records (9.1.4): fewer came (a querydata packet cut on its way, the
     // panel not sending it again) and the rows missing may be the strangers. Counted again later, not taken as none.
     const received = answered.reduce((n, a) => n + a.rows, 0);
-    if (outcome.returnCode !== null && received < outcome.returnCode) {
+    const complete = outcome.returnCode === null || received >= outcome.returnCode;
+    if (!complete) {
       this.log.warn(`device ${outcome.deviceSn}: DATA QUERY ${table} answered ${outcome.returnCode} records of which ${received} came; counted again later`);
       await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
     }
-    if (unknown.length === 0) return;
-    this.log.warn(`device ${outcome.deviceSn} holds ${table} rows it never confirmed (${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}): deleting them by PIN`);
-    const [{ ele }]: Array<{ ele: boolean }> = await m.query(`SELECT ${effectiveKindSql('d')} = 'ele' AS ele FROM device d WHERE d.id = $1`, [deviceId]);
-    const rights: ItemKind = ele ? 'eleauth' : 'auth';
-    // A stranger's right on a door is what opens it; its cards, templates and photo would open as whoever is later
-    // given its pin.
-    await this.planner.recordUnknownRows(m, deviceId, unknown, kind === 'user' ? ['user', rights, 'card', 'bio', 'photo'] : [rights]);
+    // Users it confirmed and did not answer: deleted at its menu. Judged on a whole answer only (one cut short may
+    // lack them on the way), and of the user table only (a user's rights follow it).
+    const lost = kind === 'user' && complete ? await this.lostUsers(m, deviceId, outcome, answered.map((a) => named.get(a.pin) ?? a.pin)) : [];
+    if (unknown.length === 0 && lost.length === 0) return;
+    if (unknown.length > 0) {
+      this.log.warn(`device ${outcome.deviceSn} holds ${table} rows it never confirmed (${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}): deleting them by PIN`);
+      const [{ ele }]: Array<{ ele: boolean }> = await m.query(`SELECT ${effectiveKindSql('d')} = 'ele' AS ele FROM device d WHERE d.id = $1`, [deviceId]);
+      const rights: ItemKind = ele ? 'eleauth' : 'auth';
+      // A stranger's right on a door is what opens it; its cards, templates and photo would open as whoever is later
+      // given its pin.
+      await this.planner.recordUnknownRows(m, deviceId, unknown, kind === 'user' ? ['user', rights, 'card', 'bio', 'photo'] : [rights]);
+    }
+    if (lost.length > 0) {
+      // Its rights, cards, templates and photo went with the user (a panel deletes a user's rows with it): none of
+      // them is held any more, and the planner writes back what the database gives the pin there.
+      this.log.warn(`device ${outcome.deviceSn} lacks users it confirmed (${lost.slice(0, 10).join(', ')}${lost.length > 10 ? ', …' : ''}): writing them again`);
+      await forgetHeld(m, deviceId, MEMBER_KINDS, `AND key = ANY($3::varchar[])`, [lost]);
+      await this.planner.reconcileDevice(m, deviceId, lost);
+    }
     // Counted again after the deletes (queue order): a matching count clears the rows reported. Not when the deletes
     // by PIN are refused too (nothing was planned; the items in doubt keep the panel divergent until the probe).
     const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
     if (!refused?.has(`DATA DELETE ${table}`)) await this.planner.queueVerify(m, outcome.deviceSn);
+  }
+
+  /**
+   * The users device $1 confirmed that a whole answer to its `DATA QUERY tablename=user` (`answered`: the pins as
+   * its items name them) lacks, but those a sync command still speaks for: one in flight (the query ran before it,
+   * or its result is not in), or one queued after the query (what it did is newer than the answer). None while a
+   * full sync is owed and not started: it writes every user back anyway.
+   */
+  private async lostUsers(m: EntityManager, deviceId: string, outcome: CommandOutcome, answered: readonly string[]): Promise<string[]> {
+    const rows: Array<{ key: string }> = await m.query(
+      `SELECT s.key FROM sync_item s
+        WHERE s.device_id = $1 AND s.kind = 'user' AND s.hash IS NOT NULL AND s.skipped IS NULL AND s.key <> ALL($2::varchar[])
+          AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = $1 AND o.kind = 'full' AND o.cursor IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = $3 AND c.meta ? 'sync' AND coalesce(c.keys ? s.key, false)
+                             AND (c.state IN ('pending', 'sent') OR c.id > $4::bigint))
+        ORDER BY 1`,
+      [deviceId, answered, outcome.deviceSn, outcome.commandId],
+    );
+    return rows.map((r) => r.key);
   }
 
   /** Whether device $1 has a due refusal of a table's clear whose count found rows beyond those confirmed. */

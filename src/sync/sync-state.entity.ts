@@ -135,4 +135,8 @@ export class SyncVerify {
 
   @Column({ name: 'asked_at', type: 'timestamptz', default: () => 'now()' })
   askedAt!: Date;
+
+  /** When it was last asked which users it holds (`DATA QUERY tablename=user`); NULL: never. */
+  @Column({ name: 'pins_at', type: 'timestamptz', nullable: true })
+  pinsAt!: Date | null;
 }

@@ -15,7 +15,7 @@ import { stopWorker } from '../common/stop-worker';
 
 /** Its own leader lock: a tick holding the reconciler's would make a pass kicked by a registration skip. */
 const VERIFIER_LOCK = LEADER_LOCK + 1;
-const ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt']);
+const ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt', 'pinsAt']);
 const ASKED_UPDATE = excludedOf(SyncVerify, ['askedAt']);
 /** Panels asked per tick: a site of any size costs a bounded burst of `DATA COUNT` commands (users, rights rows). */
 export const VERIFY_BATCH = 100;
@@ -33,9 +33,24 @@ export const VERIFY_BATCH = 100;
  * panel confirmed makes a full sync owed. Attendance terminals and FaceKiosks have no DATA COUNT: the user count of
  * their next INFO is judged instead, as after an initialisation (AttendanceTerminalService.askUserCount).
  *
+ * A count cannot tell a stranger added at a panel's menu while one of its users was deleted there (the same
+ * number): so every SYNC_VERIFY_PINS_INTERVAL_MS, with the counts of a verification, such a panel is asked which users
+ * it holds (`DATA QUERY tablename=user`, after the counts; SyncReconciler.learned deletes the strangers by PIN and
+ * writes the users it lacks again). The period starts when a panel is first verified, and the query costs nothing
+ * more on a poll: it is one more command of the verification, whose records come once.
+ *
  * One process asks at a time (leader.ts); when it last asked is kept per panel in sync_verify, so the period
  * holds whichever process leads. A registration counts as asked (it queues its own count).
  */
+/** A device due for its periodic verification; `pins`: its users are asked for too (SYNC_VERIFY_PINS_INTERVAL_MS). */
+interface Due {
+  id: string;
+  sn: string;
+  terminal: boolean;
+  failing: boolean;
+  pins: boolean | null;
+}
+
 @Injectable()
 export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('SyncVerifier');
@@ -87,10 +102,11 @@ export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
   async askDue(): Promise<number> {
     let asked = 0;
     await asLeader(this.ds, VERIFIER_LOCK, async () => {
-      const due: Array<{ id: string; sn: string; terminal: boolean; failing: boolean }> = await this.ds.transaction(async (m) => {
-        const rows: Array<{ id: string; sn: string; terminal: boolean; failing: boolean }> = await m.query(
+      const due: Due[] = await this.ds.transaction(async (m) => {
+        const rows: Due[] = await m.query(
           `SELECT d.id, d.sn, coalesce(d.kind_override, d.kind) IN ('att', 'facekiosk') AS terminal,
-                  EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0) AS failing FROM device d
+                  EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0) AS failing,
+                  $6::float8 > 0 AND v.pins_at <= now() - make_interval(secs => $6) AS pins FROM device d
              LEFT JOIN sync_verify v ON v.device_id = d.id
             WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) IN ('acc', 'ele', 'psg', 'att', 'facekiosk')
               AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2) * $4::float8 + $5::float8)
@@ -102,12 +118,20 @@ export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
             LIMIT ${VERIFY_BATCH}`,
           // Online as the device status says it of a stored contact (online-window.ts): the window, a tenth, and the
           // flush interval (the contact of another process may not be written yet).
-          [this.settings.requestDelay, this.settings.onlineFloorMs / 1000, this.config.syncVerifyIntervalMs / 1000, 1 + ONLINE_SLACK, this.settings.lastSeenFlushMs / 1000],
+          [
+            this.settings.requestDelay,
+            this.settings.onlineFloorMs / 1000,
+            this.config.syncVerifyIntervalMs / 1000,
+            1 + ONLINE_SLACK,
+            this.settings.lastSeenFlushMs / 1000,
+            this.config.syncVerifyPinsIntervalMs / 1000,
+          ],
         );
         if (rows.length) {
+          // A panel's first verification starts its pin period (pins_at); its query is due a period on.
           await m.query(
-            `INSERT INTO ${ASKED_INTO} SELECT id, now() FROM unnest($1::char(32)[]) AS id
-             ON CONFLICT (device_id) DO UPDATE SET ${ASKED_UPDATE}`,
+            `INSERT INTO ${ASKED_INTO} SELECT id, now(), now() FROM unnest($1::char(32)[]) AS id
+             ON CONFLICT (device_id) DO UPDATE SET ${ASKED_UPDATE}, pins_at = coalesce(sync_verify.pins_at, EXCLUDED.pins_at)`,
             [rows.map((d) => d.id)],
           );
         }
@@ -122,7 +146,9 @@ export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
           if (queued) this.log.warn(`device ${d.sn}: the periodic check found items it should hold and had not been sent; they are sent now`);
           if (queued || d.failing) return;
           if (d.terminal) await this.terminals.askUserCount(m, [d]);
-          else await this.planner.queueVerify(m, d.sn);
+          else if (await this.planner.queueVerify(m, d.sn, undefined, { pins: d.pins })) {
+            if (d.pins) await m.query(`UPDATE sync_verify SET pins_at = now() WHERE device_id = $1`, [d.id]);
+          }
           asked++;
         });
       }
