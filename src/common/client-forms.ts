@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { URL_ENCODED_KEYS } from './base64-text';
 import { CvCode, CvError } from './cv-error';
+import { LIST_SEPARATOR } from './list-separator';
 
 /**
  * The forms real clients send for the same input (field notes REST 4, 6, 7; clients built from CVSecurity's
@@ -74,12 +75,6 @@ export const REPEATED_QUERY_KEYS = Symbol('repeatedQueryKeys');
 /** A body that was a bare JSON array (CvInput keeps it here, as it merges only object bodies). */
 export const ARRAY_BODY = Symbol('arrayBody');
 
-/**
- * What separates the items of a comma-separated list: the ASCII comma, and the full-width one (U+FF0C) that
- * the manual itself prints between secondary cards (2.13.7: "987643，2233452") and that clients typing on a
- * Chinese input method send.
- */
-export const LIST_SEPARATOR = /[,\uFF0C]/;
 
 /**
  * A JSON array written into a string (`levelIds=["a","b"]` in a query or form body, `"accLevelIds": "[\"a\"]"`:

@@ -5,6 +5,7 @@ import { IsOptional, MaxLength } from 'class-validator';
 import { CvCode, CvError } from './cv-error';
 import { wholeNumber } from './whole-number';
 import { MAX_PAGING_CHARS } from './limits';
+import { listParts } from './list-separator';
 
 export interface Page {
   pageNo: number;
@@ -122,11 +123,11 @@ export class OptionalPagingDto {
   pageSize?: string;
 }
 
-/** Comma-separated lists ("a,b,c") as the manual sends them; arrays are accepted too. */
+/** Comma-separated lists ("a,b,c") as the manual sends them, `;` too (list-separator.ts); arrays are accepted too. Each item once. */
 export function splitList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  const parts = Array.isArray(value) ? value.map(String) : String(value).split(/[,\uFF0C]/);
-  return [...new Set(parts.map((s) => s.trim()).filter((s) => s.length > 0))];
+  const parts = Array.isArray(value) ? value.map((v) => String(v).trim()).filter((s) => s.length > 0) : listParts(String(value));
+  return [...new Set(parts)];
 }
 
 /**
