@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { CvError } from '../common/cv-error';
 import { appendAudit } from '../console/audit.service';
 import { CONSOLE_ROLES } from '../console/console-roles';
+import { parseConsoleConfig } from '../console/console.config';
 import { OperatorService } from '../console/operator.service';
 import { argsProblem, type CliVerb } from './cli-args';
 import { runCli, withCliDatabase } from './cli-database';
@@ -57,7 +58,7 @@ export async function runOperatorCommand(args: string[], out: (line: string) => 
   const password = command === 'create' || command === 'password' ? (fromStdin ? await readStdinLine(stdin) : randomBytes(12).toString('base64url')) : undefined;
   return withCliDatabase(async (ds) => {
     try {
-      const operators = new OperatorService(ds);
+      const operators = new OperatorService(ds, { console: parseConsoleConfig(process.env) });
       if (command === 'list') {
         out(['name', 'role', 'enabled', 'totp', 'created'].join('\t'));
         for (const o of await operators.list()) out([o.name, o.role, o.disabled ? 'no' : 'yes', o.totpEnabled ? 'yes' : 'no', o.createdAt.toISOString()].join('\t'));

@@ -4,7 +4,7 @@ import { addressMatcher, parseConsoleConfig } from './console.config';
 
 describe('console configuration', () => {
   it('has safe defaults and no default password', () => {
-    expect(parseConsoleConfig({})).toEqual({ sessionIdleMinutes: 30, sessionMaxHours: 12, loginLimit: 10, adminAllow: [], adminPassword: undefined });
+    expect(parseConsoleConfig({})).toEqual({ sessionIdleMinutes: 30, sessionMaxHours: 12, loginLimit: 10, adminAllow: [], adminPassword: undefined, passwordCost: 15 });
   });
 
   it('refuses bad values by name', () => {
@@ -12,6 +12,9 @@ describe('console configuration', () => {
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: '10.0.0.0/33' })).toThrow(/CONSOLE_ADMIN_ALLOW/);
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: 'example' })).toThrow(/CONSOLE_ADMIN_ALLOW/);
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_PASSWORD: 'short' })).toThrow(/CONSOLE_ADMIN_PASSWORD/);
+    expect(() => parseConsoleConfig({ CONSOLE_PASSWORD_COST: '9' })).toThrow(/CONSOLE_PASSWORD_COST/);
+    expect(() => parseConsoleConfig({ CONSOLE_PASSWORD_COST: '21' })).toThrow(/CONSOLE_PASSWORD_COST/);
+    expect(parseConsoleConfig({ CONSOLE_PASSWORD_COST: '12' }).passwordCost).toBe(12);
   });
 
   it('matches addresses and CIDRs of both families, IPv4-mapped IPv6 included', () => {

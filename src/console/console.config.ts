@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../config/config-error';
+import { DEFAULT_PASSWORD_COST } from './password';
 
 export interface ConsoleConfig {
   /** Minutes without a request after which a session ends (CONSOLE_SESSION_IDLE_MINUTES). */
@@ -12,6 +13,12 @@ export interface ConsoleConfig {
   adminAllow: string[];
   /** Password of an `admin` operator created on first start when there is no operator yet (CONSOLE_ADMIN_PASSWORD). */
   adminPassword: string | undefined;
+  /**
+   * scrypt's cost for new operator password hashes: N = 2^passwordCost (CONSOLE_PASSWORD_COST, 15: about 32 MiB
+   * and 100 ms a hash). Stored hashes keep the cost they were made with. The test harness lowers it; a site
+   * should not.
+   */
+  passwordCost: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -48,6 +55,7 @@ export function parseConsoleConfig(env: NodeJS.ProcessEnv = process.env): Consol
     loginLimit: int(env, 'CONSOLE_LOGIN_LIMIT', 10, 1, 10_000),
     adminAllow,
     adminPassword,
+    passwordCost: int(env, 'CONSOLE_PASSWORD_COST', DEFAULT_PASSWORD_COST, 10, 20),
   };
 }
 

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError, NotFoundError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { isUniqueViolation } from '../common/write-transaction';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { insertOf } from '../database/columns';
 import { CONSOLE_ROLES, type ConsoleOperator, type ConsoleRole } from './console-roles';
 import { CONSOLE_OPERATOR } from './console-tables';
@@ -44,7 +45,15 @@ function checkPassword(password: unknown): string {
 /** Operator accounts: created by an administrator, the command line, or CONSOLE_ADMIN_PASSWORD on first start. */
 @Injectable()
 export class OperatorService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'console'>,
+  ) {}
+
+  /** scrypt's cost for new hashes (CONSOLE_PASSWORD_COST); the decoy checked for unknown names has the same. */
+  get passwordCost(): number {
+    return this.config.console.passwordCost;
+  }
 
   async count(): Promise<number> {
     const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM console_operator`);
@@ -70,7 +79,7 @@ export class OperatorService {
   async create(name: unknown, role: unknown, password: unknown): Promise<OperatorView> {
     if (typeof name !== 'string' || !NAME.test(name)) throw new CvError(CvCode.InvalidParameter, 'name must be 1 to 64 letters, digits or . _ @ -');
     const r = checkRole(role);
-    const hash = await hashPassword(checkPassword(password));
+    const hash = await hashPassword(checkPassword(password), this.passwordCost);
     const taken = () => new CvError(CvCode.Conflict, `An operator named ${name} exists already`);
     if (await this.findByName(name)) throw taken();
     try {
@@ -97,7 +106,7 @@ export class OperatorService {
   }
 
   async setPassword(id: string, password: unknown): Promise<void> {
-    const hash = await hashPassword(checkPassword(password));
+    const hash = await hashPassword(checkPassword(password), this.passwordCost);
     await this.requireById(id);
     await this.ds.query(`UPDATE console_operator SET password_hash = $2, password_changed_at = now() WHERE id = $1`, [id, hash]);
   }

@@ -12,6 +12,13 @@ describe('operator passwords (scrypt)', () => {
     await expect(verifyPassword('x', 'not-a-hash')).resolves.toBe(false);
   });
 
+  it('hashes at a lower cost when asked, and checks each hash at the cost stored with it', async () => {
+    const cheap = await hashPassword('correct horse battery', 10);
+    expect(cheap).toMatch(/^scrypt\$1024\$8\$1\$/);
+    await expect(verifyPassword('correct horse battery', cheap)).resolves.toBe(true);
+    await expect(verifyPassword('correct horse batterY', cheap)).resolves.toBe(false);
+  });
+
   it('asks for at least 10 characters', () => {
     expect(passwordProblem('short')).toMatch(/10 characters/);
     expect(passwordProblem('long enough pass')).toBeUndefined();

@@ -3,9 +3,10 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 /**
  * Operator passwords: scrypt (node:crypto, no native dependency) with a random 16-byte salt, stored as
  * `scrypt$N$r$p$salt$hash` (base64url) so the cost can be raised later without breaking stored hashes.
- * N=2^15, r=8 costs about 32 MiB and a few tens of milliseconds per check.
+ * N=2^15, r=8 costs about 32 MiB and a few tens of milliseconds per check. New hashes take N=2^cost
+ * (CONSOLE_PASSWORD_COST, 15 unless set); a check always uses the N stored with the hash.
  */
-const N = 1 << 15;
+export const DEFAULT_PASSWORD_COST = 15;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
@@ -16,7 +17,8 @@ function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Bu
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_COST): Promise<string> {
+  const N = 2 ** cost;
   const salt = randomBytes(16);
   const key = await derive(password, salt, { N, r: R, p: P });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
@@ -31,10 +33,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** A hash of a random password: checked against when the name is unknown, so timing does not tell names apart. */
-let decoy: Promise<string> | undefined;
-export function decoyHash(): Promise<string> {
-  return (decoy ??= hashPassword(randomBytes(16).toString('hex')));
+/**
+ * A hash of a random password at the cost new hashes get: checked against when the name is unknown, so timing
+ * does not tell names apart.
+ */
+const decoys = new Map<number, Promise<string>>();
+export function decoyHash(cost = DEFAULT_PASSWORD_COST): Promise<string> {
+  let decoy = decoys.get(cost);
+  if (!decoy) decoys.set(cost, (decoy = hashPassword(randomBytes(16).toString('hex'), cost)));
+  return decoy;
 }
 
 /** The console's rule for a new password: long enough to resist guessing when the hash leaks. */

@@ -83,7 +83,7 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
       throw new CvError(CvCode.RateLimited, `Too many failed sign-ins; try again in ${this.failures.retryAfter(blocked, now)} seconds`, 429);
     }
     const row = await this.operators.findByName(name);
-    const good = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+    const good = await verifyPassword(password, row?.password_hash ?? (await decoyHash(this.operators.passwordCost)));
     if (!row || !good || row.disabled) return this.failed(keys, name, ip, now, row?.disabled && good ? 'account disabled' : 'wrong name or password');
     if (row.role === 'admin' && this.adminAllowed && !this.adminAllowed(ip)) {
       await this.audit.record(row, ip, 'session.login', row.name, 'refused', { reason: 'address not in CONSOLE_ADMIN_ALLOW' });

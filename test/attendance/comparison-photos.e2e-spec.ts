@@ -12,13 +12,13 @@ import { sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
 import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
 import { createOperator, signIn } from '../console/console-helpers';
-import type { TestApp } from '../support/test-app';
+import { TEST_PASSWORD_COST, type TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 useAttendanceApp(
-  { syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, trustProxy: true, console: { sessionIdleMinutes: 5, sessionMaxHours: 12, loginLimit: 50, adminAllow: [], adminPassword: undefined } },
+  { syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, trustProxy: true, console: { sessionIdleMinutes: 5, sessionMaxHours: 12, loginLimit: 50, adminAllow: [], adminPassword: undefined, passwordCost: TEST_PASSWORD_COST } },
   (app) => ({ t, reconciler } = app),
 );
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Client } from 'pg';
-import { TEST_TOKEN } from './test-app';
+import { TEST_PASSWORD_COST, TEST_TOKEN } from './test-app';
 
 /** Tests run from the repository root (vitest.config.ts). */
 export const MAIN_JS = path.resolve(process.cwd(), 'dist/src/main.js');
@@ -93,6 +93,8 @@ export class GatewayProcess {
         DEVICE_ACTION_WAIT_MS: '0',
         LOG_LEVEL: 'warn',
         TIME_ZONE: 'UTC',
+        // As startTestApp: operator passwords hashed at the tests' lower cost.
+        CONSOLE_PASSWORD_COST: String(TEST_PASSWORD_COST),
         HOST: '127.0.0.1',
         ...this.env,
         PORT: String(this.port),

@@ -7,6 +7,13 @@ import { createTestDatabase, type TestDatabase } from './test-db';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
+/**
+ * scrypt's cost for the operator passwords tests make (CONSOLE_PASSWORD_COST): 2^10 instead of the product's 2^15
+ * takes a hash from about 100 ms to 3 ms (the console's files make and check some hundred). A file that sets
+ * CONSOLE_PASSWORD_COST itself keeps its own.
+ */
+export const TEST_PASSWORD_COST = 10;
+
 export interface HttpResult<T = any> {
   status: number;
   headers: Headers;
@@ -66,7 +73,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
   const config: AppConfig = {
     // The environment's optional tunables (a test may set PUSH_CENTER_* or VISITOR_SWEEP_INTERVAL_MS before
     // starting); everything that decides where the app runs is fixed below.
-    ...loadConfig(process.env),
+    ...loadConfig({ CONSOLE_PASSWORD_COST: String(TEST_PASSWORD_COST), ...process.env }),
     databaseUrl: db.url,
     apiToken: TEST_TOKEN,
     deviceAdmission: 'auto',
