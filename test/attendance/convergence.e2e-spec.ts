@@ -10,6 +10,7 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
+import { retryWaitsEndNow } from '../sync/retry-waits';
 import { AttendanceTerminal, type AttendanceTerminalOptions, type ExecutedCommand } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
@@ -232,7 +233,7 @@ describe('refused, then accepted', () => {
       ['DATA UPDATE USERPIC', -1004],
     ]);
     expect((await convergence('ATT-CV-NOPIC')).refused).toEqual(['DATA UPDATE USERPIC']);
-    await sleep(1100);
+    await retryWaitsEndNow(t, 'ATT-CV-NOPIC', 1100);
     await reconciler.runOnce();
     // The user is held; the photo is not planned again.
     expect(await term.drain()).toEqual([]);
@@ -267,7 +268,7 @@ describe("a terminal's Return codes are read with the attendance manual (Appendi
     expect(device.lastReturns[0]).toMatchObject({ command: 'DATA DELETE USERINFO PIN=8401', returnCode: -10, meaning: NOT_THERE, state: 'done' });
     expect((await onDevices('8401')).data).toEqual([]);
     // Past the backoff the delete would have been retried had it failed: nothing is sent.
-    await sleep(1100);
+    await retryWaitsEndNow(t, 'ATT-CV-GONE', 1100);
     await reconciler.runOnce();
     expect(await term.drain()).toEqual([]);
   });
@@ -595,7 +596,7 @@ describe('a terminal announcing an older protocol (pushver 2.2.14, no BioDataFun
     expect((await t.post('/api/bioTemplate/add', { personId: '8751', validType: '1', template: Buffer.from('finger of 8751').toString('base64'), templateNo: '1' })).body.code).toBe(0);
     for (let i = 0; i < 6; i++) {
       await settle(term);
-      await sleep(1100);
+      await retryWaitsEndNow(t, sn, 1100);
       await reconciler.runOnce();
     }
     await settle(term);
@@ -654,7 +655,7 @@ describe("a terminal's USER line after it refused a verify mode set through REST
 
     // Its user record as it holds it (Verify=-1, the group mode), uploaded before the retry.
     await term.uploadUser('8721');
-    await sleep(1100);
+    await retryWaitsEndNow(t, 'ATT-CV-VERIFY', 1100);
     await reconciler.runOnce();
     await settle(term);
     const [held] = await t.ds.query(`SELECT ap.verify_mode FROM att_person ap JOIN person p ON p.id = ap.person_id WHERE p.pin = '8721'`);
@@ -755,7 +756,7 @@ describe('a terminal that refuses deleting users for good, holding a person who 
     }
     expect(writes()).toBe(before);
     // The refused delete's retry wait (SYNC_RETRY_MAX_MS) ends: the reconciler finds nothing left to do for 8702.
-    await sleep(2100);
+    await retryWaitsEndNow(t, 'ATT-CV-NODEL', 2100);
     await reconciler.runOnce();
     await settle(term);
     const c = await convergence('ATT-CV-NODEL');
@@ -780,7 +781,7 @@ describe('a template enrolled at a terminal that refused the user record written
     expect((await term.uploadOperlog([`BIODATA ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t')}`])).status).toBe(200);
     await reconciler.idle();
     expect(await convergence(sn)).toMatchObject({ divergent: true });
-    await sleep(1100);
+    await retryWaitsEndNow(t, sn, 1100);
     await reconciler.runOnce();
     await settle(term);
     expect(term.users.get(pin)?.pri).toBe(14);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
+import { retryWaitsEndNow } from '../sync/retry-waits';
 import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
 import { settleTerminal, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
@@ -65,8 +66,8 @@ describe('a face the terminal fails again and again (ERRORLOG, DataOrigin=cmd)',
       await runUntil(term, () => bio().length === n + 1);
       expect(bio()).toHaveLength(n + 1);
     }
-    // Past the longest backoff, passes and polls send nothing more of it.
-    await sleep(3300);
+    // Past the longest backoff (its wait ended now), passes and polls send nothing more of it.
+    await retryWaitsEndNow(t, sn, 3300);
     await runUntil(term, () => false, 1500);
     expect(bio()).toHaveLength(3);
     expect(await personOn('9301')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'failed', unconfirmed: ['photo'], lastError: FACE_NOT_DETECTED })]);
@@ -144,8 +145,8 @@ describe('a photo too large for the terminal (Return -1001)', () => {
     await personWithPhotoOn(sn, '9321');
     const pics = () => sentTo(term, 'DATA UPDATE USERPIC', '9321');
     await runUntil(term, () => pics().length === 1);
-    // Past the longest backoff, nothing more of it.
-    await sleep(3300);
+    // Past the longest backoff (its wait ended now), nothing more of it.
+    await retryWaitsEndNow(t, sn, 3300);
     await runUntil(term, () => false, 1500);
     expect(pics().map((d) => d.returnCode)).toEqual([-1001]);
     expect(await personOn('9321')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'failed', unconfirmed: ['photo'], lastReturn: -1001, lastError: TOO_LARGE })]);
@@ -173,7 +174,7 @@ describe('a photo too large for the terminal (Return -1001)', () => {
     expect((await t.post('/api/attAreaPerson/delete', { code: sn, pins: ['9322'] })).body.code).toBe(0);
     await runUntil(term, () => !term.users.has('9322'));
     expect(term.users.has('9322')).toBe(false);
-    await sleep(3300);
+    await retryWaitsEndNow(t, sn, 3300);
     await runUntil(term, () => false, 1500);
     // The terminal holds nothing of 9322: no item of theirs is left failing there (the device's own state, the console's
     // failing devices), and the person's sync answer shows no device.
