@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { Area } from '../area/area.entity';
 import { findAreaByRef } from '../area/area.service';
+import { manualMessage } from '../common/cv-messages';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { pinsOf, splitList, type Page } from '../common/paging';
 import { Door } from '../door/door.entity';
@@ -15,6 +16,7 @@ import { joinDepartmentMembers } from './department-members';
 import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
 import { writeTransaction, type WriteCheck } from '../common/write-transaction';
+import { failingAs } from '../common/failing-as';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 import { readSnapshot } from '../database/snapshot';
 
@@ -46,14 +48,14 @@ export class AccLevelService {
 
   /** 2.1.1: the person loses these levels (the levels stay); devices no longer covered lose the person. A level the person does not hold is already gone: success (a retried revoke whose answer was lost must not read as a failure). */
   deletePersonLevels(dto: LevelPersonDto): Promise<void> {
-    return writeTransaction(this.ds, async (m) => {
+    return failingAs(CvCode.DeleteLevelFailure, () => writeTransaction(this.ds, async (m) => {
       const persons = await this.requirePersons(m, dto.pin);
-      const levelIds = this.levelIds(dto.levelIds);
+      const levelIds = this.levelIds(dto.levelIds, CvCode.PersonOrLevelIdNull);
       for (const person of persons) {
         await removePersonLevels(m, person.id, levelIds);
         await this.planner.syncPerson(m, person.id);
       }
-    });
+    }));
   }
 
   /**
@@ -61,16 +63,16 @@ export class AccLevelService {
    * levels (never replacing them; removal is deleteLevel), then the person goes to the devices.
    */
   grantPersonLevels(dto: LevelPersonDto, force: boolean): Promise<void> {
-    return writeTransaction(this.ds, async (m) => {
+    return failingAs(CvCode.AuthorizeFailure, () => writeTransaction(this.ds, async (m) => {
       const persons = await this.requirePersons(m, dto.pin);
-      const levelIds = this.levelIds(dto.levelIds);
+      const levelIds = this.levelIds(dto.levelIds, CvCode.PersonOrLevelIdNull);
       const forceOn = await levelDevices(m, 'acc', levelIds);
       for (const person of persons) {
         await addPersonLevels(m, person.id, levelIds);
         // The re-send is for the devices of these levels; the person's other devices get only what changed.
         await this.planner.syncPerson(m, person.id, { force, forceOn });
       }
-    });
+    }));
   }
 
   /**
@@ -201,9 +203,10 @@ export class AccLevelService {
     return saved;
   }
 
-  private levelIds(text: string): string[] {
+  /** The ids of a levelIds input; none: -43, or -42 "Personnel ID or access level id is null" where a pin goes with them. */
+  private levelIds(text: string, code: number = CvCode.LevelIdNull): string[] {
     const ids = splitList(text);
-    if (ids.length === 0) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    if (ids.length === 0) throw new CvError(code, manualMessage(code)!);
     return ids;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { manualMessage } from '../common/cv-messages';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { requireMembers } from '../accLevel/acc-level-membership';
 import { joinDepartmentMembers } from '../accLevel/department-members';
@@ -13,6 +14,7 @@ import { levelDevices } from '../sync/sync-queries';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
 import { writeTransaction, type WriteCheck } from '../common/write-transaction';
+import { failingAs } from '../common/failing-as';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 import { readSnapshot } from '../database/snapshot';
 
@@ -102,23 +104,23 @@ export class ModuleLevelService {
 
   /** 2.2.6 / 2.32.6: the levels are added to the persons' levels (one pin or several), then the persons go to the controllers. */
   grantPersonLevels(module: ModuleKind, pin: string, levelIds: string, force: boolean): Promise<void> {
-    return writeTransaction(this.ds, async (m) => {
+    return failingAs(CvCode.AuthorizeFailure, () => writeTransaction(this.ds, async (m) => {
       const personIds = await this.requirePersons(m, pin);
-      const ids = await this.requireLevels(m, module, levelIds);
+      const ids = await this.requireLevels(m, module, levelIds, CvCode.PersonOrLevelIdNull);
       for (const personId of personIds) await m.query(GRANT_LEVELS[module], [ids, personId]);
       // The re-send is for the controllers of these levels; the persons' other devices get only what changed.
       await this.planner.syncPersons(m, personIds, { force, forceOn: await levelDevices(m, module, ids) });
-    });
+    }));
   }
 
   /** 2.2.1 / 2.32.1: the persons (one pin or several) lose these levels; controllers no longer covered lose the person; a level not held is already gone (success, as 2.1.1). */
   deletePersonLevels(module: ModuleKind, pin: string, levelIds: string): Promise<void> {
-    return writeTransaction(this.ds, async (m) => {
+    return failingAs(CvCode.DeleteLevelFailure, () => writeTransaction(this.ds, async (m) => {
       const personIds = await this.requirePersons(m, pin);
-      const ids = await this.requireLevels(m, module, levelIds);
+      const ids = await this.requireLevels(m, module, levelIds, CvCode.PersonOrLevelIdNull);
       await m.query(`DELETE FROM ${module}_level_person WHERE person_id = ANY($1) AND level_id = ANY($2)`, [personIds, ids]);
       await this.planner.syncPersons(m, personIds);
-    });
+    }));
   }
 
   /** 2.2.5 / 2.32.5: nothing stored changes; each level's persons are re-sent in full (all or, on -24 or -25, none). */
@@ -262,9 +264,10 @@ export class ModuleLevelService {
     return p.id;
   }
 
-  private async requireLevels(m: EntityManager, module: ModuleKind, text: string): Promise<string[]> {
+  /** The ids of a levelIds input, each an existing level's (-24); none: -43, or -42 where a pin goes with them. */
+  private async requireLevels(m: EntityManager, module: ModuleKind, text: string, emptyCode: number = CvCode.LevelIdNull): Promise<string[]> {
     const ids = splitList(text);
-    if (ids.length === 0) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    if (ids.length === 0) throw new CvError(emptyCode, manualMessage(emptyCode)!);
     const found: Array<{ id: string }> = await m.query(`SELECT id FROM ${module}_level WHERE id = ANY($1)`, [ids]);
     const missing = ids.filter((id) => !found.some((f) => f.id === id));
     if (missing.length) throw levelNotExist(missing);

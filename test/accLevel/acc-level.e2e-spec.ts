@@ -240,7 +240,7 @@ describe('levels reach exactly the devices owning their doors', () => {
   });
 
   it('deleteLevel (2.1.1) takes the level away; devices no longer covered lose the person', async () => {
-    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7' })).body.code).toBe(-43);
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7' })).body.code).toBe(-42);
     expect((await t.post('/api/accLevel/deleteLevel', null, { pin: 'nobody', levelIds: gate })).body.code).toBe(-22);
     expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7', levelIds: '0123456789abcdef0123456789abcdef' })).body.code).toBe(-24);
     expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7', levelIds: gate })).body).toEqual({ code: 0, message: 'success', data: null });

@@ -56,9 +56,9 @@ describe('accLevel/deleteLevel (2.1.1) and its elevator and entrance-control twi
     expect(await accLevels('300')).toBe('');
   });
 
-  it('only levelIds (no pin): -20, and nothing is removed from anyone; the level itself stays', async () => {
-    expectFailure(await t.post('/api/accLevel/deleteLevel', undefined, { levelIds: f.levelId }), -20, 'Pin number cannot be empty');
-    expectFailure(await t.post('/api/accLevel/deleteLevel', { levelIds: [f.levelId] }), -20, 'Pin number cannot be empty');
+  it('only levelIds (no pin): -42, and nothing is removed from anyone; the level itself stays', async () => {
+    expectFailure(await t.post('/api/accLevel/deleteLevel', undefined, { levelIds: f.levelId }), -42, 'Personnel ID or access level id is null');
+    expectFailure(await t.post('/api/accLevel/deleteLevel', { levelIds: [f.levelId] }), -42, 'Personnel ID or access level id is null');
     expect(await accLevels(f.pin)).toContain(f.levelId);
     expect((await t.get(`/api/accLevel/getById/${f.levelId}`)).body.code).toBe(0);
   });

@@ -32,9 +32,9 @@ async function emptyLevel(m: 'ele' | 'psg'): Promise<string> {
 }
 
 const levelCases = (m: 'ele' | 'psg', s: string): Case[] => [
-  [`${s}.1`, 'deleteLevel without pin', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { levelIds: NO_LEVEL }), -20],
+  [`${s}.1`, 'deleteLevel without pin', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { levelIds: NO_LEVEL }), -42],
   [`${s}.1`, 'deleteLevel, unknown person', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: '99999', levelIds: NO_LEVEL }), -22],
-  [`${s}.1`, 'deleteLevel without levelIds', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: f.pin }), -43],
+  [`${s}.1`, 'deleteLevel without levelIds', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: f.pin }), -42],
   [`${s}.1`, 'deleteLevel, unknown level', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: f.pin, levelIds: NO_LEVEL }), -24],
   [`${s}.2`, 'getById, unknown level', () => t.get(`/api/${m}Level/getById/${NO_LEVEL}`), -24],
   [`${s}.3`, 'getByName, unknown level', () => t.get(`/api/${m}Level/getByName/nobody`), -24],
@@ -43,9 +43,9 @@ const levelCases = (m: 'ele' | 'psg', s: string): Case[] => [
   [`${s}.5`, 'syncLevel without levelId', () => t.post(`/api/${m}Level/syncLevel`), -43],
   [`${s}.5`, 'syncLevel, unknown level', () => t.post(`/api/${m}Level/syncLevel`, undefined, { levelId: NO_LEVEL }), -24],
   [`${s}.5`, 'syncLevel, a level nobody holds', async () => t.post(`/api/${m}Level/syncLevel`, undefined, { levelId: await emptyLevel(m) }), -25],
-  [`${s}.6`, 'syncPerson without pin', () => t.post(`/api/${m}Level/syncPerson`, undefined, { levelIds: NO_LEVEL }), -20],
+  [`${s}.6`, 'syncPerson without pin', () => t.post(`/api/${m}Level/syncPerson`, undefined, { levelIds: NO_LEVEL }), -42],
   [`${s}.6`, 'syncPerson, unknown person', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: '99999', levelIds: NO_LEVEL }), -22],
-  [`${s}.6`, 'syncPerson without levelIds', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: f.pin }), -43],
+  [`${s}.6`, 'syncPerson without levelIds', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: f.pin }), -42],
   [`${s}.6`, 'syncPerson, unknown level', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: f.pin, levelIds: NO_LEVEL }), -24],
   [`${s}.7`, 'v2 list, pageSize 0', () => t.get(`/api/v2/${m}Level/list`, { pageNo: 1, pageSize: 0 }), -90],
 ];

@@ -54,8 +54,8 @@ const dates = (section: string, call: (p: Record<string, unknown>) => Promise<Ht
 ];
 
 const CASES = (): Case[] => [
-  ['2.1.1', 'no pin', () => t.post('/api/accLevel/deleteLevel', undefined, { levelIds: f.levelId }), -20],
-  ['2.1.1', 'no levelIds', () => t.post('/api/accLevel/deleteLevel', undefined, { pin: f.pin }), -43],
+  ['2.1.1', 'no pin', () => t.post('/api/accLevel/deleteLevel', undefined, { levelIds: f.levelId }), -42],
+  ['2.1.1', 'no levelIds', () => t.post('/api/accLevel/deleteLevel', undefined, { pin: f.pin }), -42],
   ['2.1.1', 'an unknown pin', () => t.post('/api/accLevel/deleteLevel', undefined, { pin: 'nobody', levelIds: f.levelId }), -22],
   ['2.1.1', 'an unknown level', () => t.post('/api/accLevel/deleteLevel', undefined, { pin: f.pin, levelIds: none }), -24],
   ['2.1.2', 'an unknown id', () => t.get(`/api/accLevel/getById/${none}`), -24],
@@ -68,7 +68,8 @@ const CASES = (): Case[] => [
     const id = (await t.get('/api/accLevel/getByName/Nobody here')).body.data.id;
     return t.post('/api/accLevel/syncLevel', undefined, { levelId: id });
   }, -25, 'appendix'],
-  ['2.1.6', 'no pin', () => t.post('/api/accLevel/syncPerson', undefined, { levelIds: f.levelId }), -20],
+  ['2.1.6', 'no pin', () => t.post('/api/accLevel/syncPerson', undefined, { levelIds: f.levelId }), -42],
+  ['2.1.6', 'no levelIds', () => t.post('/api/accLevel/syncPerson', undefined, { pin: f.pin }), -42],
   ['2.1.6', 'an unknown pin', () => t.post('/api/accLevel/syncPerson', undefined, { pin: 'nobody', levelIds: f.levelId }), -22],
   ['2.1.6', 'an unknown level', () => t.post('/api/accLevel/syncPerson', undefined, { pin: f.pin, levelIds: none }), -24],
   ...paging('2.1.7', (p) => t.get('/api/v2/accLevel/list', p)),

@@ -55,7 +55,7 @@ describe('item 4: POST inputs from the query or the body', () => {
     expect((await send('/api/accLevel/syncPerson', { pin, levelIds: f.levelId })).body).toEqual(OK);
     expect(await levelsOf(pin)).toBe(f.levelId);
     // Missing inputs are the manual's errors, not a parse failure.
-    expect((await send('/api/accLevel/syncPerson', { levelIds: f.levelId })).body).toMatchObject({ code: -20, data: null });
+    expect((await send('/api/accLevel/syncPerson', { levelIds: f.levelId })).body).toMatchObject({ code: -42, data: null });
   });
 
   it.each(forms)('accLevel/syncLevel with %s', async (form) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { heldLevels, LEVEL_MODULES, levelsAndPersons, SUCCESS, type LevelModule } from '../accLevel/level-person-fixture';
 
 /**
  * A list sent as one string (levelIds, pins, accLevelIds, supplyCards, deptCodes) is split at ";" as at "," (ASCII
@@ -7,37 +8,20 @@ import { startTestApp, type HttpResult, type TestApp } from '../support/test-app
  * (list-separator.ts) serves every list input.
  */
 let t: TestApp;
-const levels: Record<'acc' | 'ele' | 'psg', string[]> = { acc: [], ele: [], psg: [] };
-const success = { code: 0, message: 'success', data: null };
-
-async function okBody(what: string, p: Promise<HttpResult>): Promise<HttpResult> {
-  const r = await p;
-  expect(r.body?.code, `${what}: ${r.text.slice(0, 200)}`).toBe(0);
-  return r;
-}
+let levels: Record<LevelModule, string[]>;
+const success = SUCCESS;
+const MODULES = LEVEL_MODULES;
 
 beforeAll(async () => {
   t = await startTestApp();
-  for (const name of ['Semi A', 'Semi B']) {
-    await okBody('addLevel', t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name }] }));
-    levels.acc.push((await okBody('level', t.get(`/api/accLevel/getByName/${name}`))).body.data.id);
-    for (const m of ['ele', 'psg'] as const) levels[m].push((await okBody(`${m}Level`, t.post(`/api/gateway/${m}Level/save`, { name, pointIds: [] }))).body.data.id);
-  }
-  for (const pin of ['400', '401']) await okBody('person/add', t.post('/api/person/add', { pin, name: `P${pin}` }));
+  levels = await levelsAndPersons(t, ['Semi A', 'Semi B'], ['400', '401']);
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const held = async (module: 'acc' | 'ele' | 'psg', pin: string): Promise<string[]> =>
-  (await t.ds.query(`SELECT x.level_id FROM ${module}_level_person x JOIN person p ON p.id = x.person_id WHERE p.pin = $1 ORDER BY 1`, [pin])).map((r: { level_id: string }) => r.level_id);
+const held = (module: LevelModule, pin: string) => heldLevels(t, module, pin);
 const sorted = (ids: string[]) => [...ids].sort();
-
-const MODULES = [
-  ['acc', 'accLevel'],
-  ['ele', 'eleLevel'],
-  ['psg', 'psgLevel'],
-] as const;
 
 describe('lists separated by ";" as by ","', () => {
   it.each(MODULES)('%s: syncPerson and deleteLevel take levelIds and pins joined by ";" (ASCII or full-width)', async (m, path) => {
@@ -58,7 +42,7 @@ describe('lists separated by ";" as by ","', () => {
     expect(person.supplyCards.split(',').sort()).toEqual(['7770001', '7770002']);
     const list = (await t.post('/api/v2/person/getPersonList', { pins: '400;403', pageNo: 1, pageSize: 10 })).body.data;
     expect(list.data.map((p: { pin: string }) => p.pin).sort()).toEqual(['400', '403']);
-    await okBody('department', t.post('/api/department/add', { code: 'S2', name: 'Semi two', parentCode: '1' }));
+    expect((await t.post('/api/department/add', { code: 'S2', name: 'Semi two', parentCode: '1' })).body).toEqual(success);
     const depts = (await t.post('/api/department/getDepartmentList', undefined, { deptCodes: '1;S2', pageNo: 1, pageSize: 10 })).body.data;
     expect(depts.data.map((d: { code: string }) => d.code).sort()).toEqual(['1', 'S2']);
   });

@@ -149,7 +149,7 @@ describe('elevator levels and rights on the controller', () => {
 
   it('answers the manual error codes', async () => {
     expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '999', levelIds: levelA })).body.code).toBe(-22);
-    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: '' })).body.code).toBe(-43);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: '' })).body.code).toBe(-42);
     expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: 'nope' })).body.code).toBe(-24);
     expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: 'nope' })).body.code).toBe(-24);
     expect((await t.get('/api/eleLevel/list', { pageNo: 0, pageSize: 10 })).body.code).toBe(-90);

@@ -8,23 +8,28 @@ import { PagingDto } from '../../common/paging';
 import { ToTrimmedString } from '../../common/transforms';
 import type { AccLevel } from '../acc-level.entity';
 
-/** pin + levelIds, from the query string (as the manual prints them) or the body. */
+/**
+ * pin + levelIds, from the query string (as the manual prints them) or the body. Either missing or empty is -42
+ * "Personnel ID or access level id is null", the appendix's code for these calls (2.1.1, 2.1.6, addLevelPerson and
+ * the elevator and entrance-control twins), which names both: it was -20 for the pin and -43 for the levels,
+ * the codes of calls that take only one of them.
+ */
 export class LevelPersonDto {
   /**
    * One pin, or several as the level grants and removals take them (`pin=200,201`, the key repeated, a JSON
    * array): `pin=1&pin=2` used to keep only the last pin and answer success for both.
    */
-  @ApiProperty({ example: '1234', description: 'pin, or several comma separated (or an array, or the key repeated)' })
+  @ApiProperty({ example: '1234', description: 'pin, or several comma (or semicolon) separated (or an array, or the key repeated)' })
   @ListInput()
-  @IsString({ context: { code: CvCode.PinEmpty } })
-  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
+  @IsString({ context: { code: CvCode.PersonOrLevelIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.PersonOrLevelIdNull } })
   @MaxLength(MAX_LIST_CHARS)
   pin!: string;
 
-  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma separated (or an array)' })
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma (or semicolon) separated, or an array' })
   @ListInput()
-  @IsString({ context: { code: CvCode.LevelIdNull } })
-  @IsNotEmpty({ context: { code: CvCode.LevelIdNull } })
+  @IsString({ context: { code: CvCode.PersonOrLevelIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.PersonOrLevelIdNull } })
   @MaxLength(MAX_LIST_CHARS)
   levelIds!: string;
 }
