@@ -17,6 +17,7 @@ import { pinValue } from './pin-value';
 import { namingPerson } from './person-batch';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
+import { linkNumberedRecords } from './orphan-events';
 
 /** Which write: 2.13.1 add, 2.13.7 basic information (no levels, no photo), 2.13.10 reinstatement. */
 export type PersonWriteMode = 'add' | 'basic' | 'reinstated';
@@ -211,8 +212,12 @@ export class PersonService {
     });
   }
 
-  /** Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short). */
+  /**
+   * Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short). The
+   * records a numeric-PIN device took under their number before they existed are theirs from now on (linkNumberedRecords).
+   */
   private async planSaved(m: EntityManager, saved: Person[]): Promise<void> {
+    await linkNumberedRecords(m, saved.map((p) => p.id));
     await this.attendance.syncPersonPins(m, [...new Set(saved.map((p) => p.pin))]);
     await this.planner.syncPins(m, saved.map((p) => p.pin));
   }
