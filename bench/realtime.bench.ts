@@ -23,7 +23,10 @@
  *   4. batched catch-up uploads: 100 events per request from 100 devices, 16 connections;
  *   5. transaction/list page 1 (100 rows) under 100 concurrent integrator connections, after seeding
  *      BENCH_LIST_EVENTS events (default 1,000,000; the issue asks for 5,000,000, which takes several
- *      minutes to seed on a shared machine: set BENCH_LIST_EVENTS=5000000 for it, 0 to skip the phase).
+ *      minutes to seed on a shared machine: set BENCH_LIST_EVENTS=5000000 for it, 0 to skip the phase), then
+ *      v2/transaction/list page 1 and 2.18.5 monitor polls (100 cursors: one timestamp per connection), alike.
+ *      BENCH_LIST_SEED=0 with DATABASE_URL naming a database that already holds the events (seeded by an earlier
+ *      run or by bench/lib/seed-events.ts) skips the seeding: the phase then reads what is there.
  * The device upload rate limit is raised and the REST rate limits are off for the run (one simulated device
  * sends far more than a panel, and 100 integrator connections come from one address).
  * BENCH_PHASES=polls,rtlog,catchup,list picks phases (the ceiling always runs).
@@ -46,7 +49,7 @@ import { registerDevices } from './lib/device-load';
 import { startGateway, type GatewayChild } from './lib/gateway';
 import { agent } from './lib/http';
 import { snFor, type LoadFigures, type LoadPlan } from './lib/load-client';
-import { scratchDatabase } from './lib/scratch-db';
+import { countEvents, scratchDatabase } from './lib/scratch-db';
 import { seedEvents } from './lib/seed-events';
 import { processCpuSeconds } from './lib/process-cpu';
 import { coresLine, machineCpu } from './lib/machine-cpu';
@@ -58,6 +61,8 @@ const POLL_DEVICES = 1000;
 const RT_DEVICES = 200;
 const RT_CONNECTIONS = 50;
 const LIST_EVENTS = Number(process.env.BENCH_LIST_EVENTS ?? 1_000_000);
+/** BENCH_LIST_SEED=0: the list phase reads the events already in DATABASE_URL instead of seeding LIST_EVENTS more. */
+const LIST_SEED = process.env.BENCH_LIST_SEED !== '0';
 const TOKEN = 'bench-token-0123456789';
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'polls,rtlog,catchup,list').split(','));
 const LOAD_CLIENT = path.resolve(__dirname, 'lib/load-client.js');
@@ -252,10 +257,16 @@ async function main(): Promise<void> {
     }
 
     if (LIST_EVENTS > 0 && PHASES.has('list')) {
-      console.log(`\nseeding ${fmt(LIST_EVENTS)} events for transaction/list ...`);
-      const t0 = Date.now();
-      await seedEvents(db.url, { events: LIST_EVENTS, devices: 50, pins: 20_000, days: 365, start: Date.UTC(2024, 0, 1), chunk: 250_000 });
-      console.log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      let events = LIST_EVENTS;
+      if (LIST_SEED) {
+        console.log(`\nseeding ${fmt(LIST_EVENTS)} events for transaction/list ...`);
+        const t0 = Date.now();
+        await seedEvents(db.url, { events: LIST_EVENTS, devices: 50, pins: 20_000, days: 365, start: Date.UTC(2024, 0, 1), chunk: 250_000 });
+        console.log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      } else {
+        events = await countEvents(db.url);
+        console.log(`\nlisting the ${fmt(events)} events already in the database`);
+      }
       const listPath = `/api/transaction/list?pageNo=1&pageSize=100&access_token=${TOKEN}`;
       await load({ port, connections: 10, seconds: 1, kind: 'get', path: listPath, devices: 1 });
       const generator = GENERATORS[GENERATORS.length - 1];
@@ -263,8 +274,13 @@ async function main(): Promise<void> {
       const v2 = await measured(gpid, { generator, port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath.replace('/api/transaction/', '/api/v2/transaction/'), devices: 1 }, db.url);
       // With the last pass's generator (lean by default), against that pass's ceiling.
       const row = lastRow!;
-      row(`transaction/list p.1 (100), ${fmt(LIST_EVENTS / 1e6, 1)} M events, 100 conns`, list, list.perSecond, 'req/s');
-      row(`v2/transaction/list p.1 (100), ${fmt(LIST_EVENTS / 1e6, 1)} M events, 100 conns`, v2, v2.perSecond, 'req/s');
+      // 100 integrators' monitors: a timestamp per connection (each its own cursor), none of them new.
+      const monitorPath = `/api/transaction/monitor?timestamp={sn}&access_token=${TOKEN}`;
+      await load({ port, connections: 100, seconds: 1, kind: 'get', path: monitorPath, snPrefix: '1764', devices: 100 });
+      const monitor = await measured(gpid, { generator, port, connections: 100, seconds: SECONDS, kind: 'get', path: monitorPath, snPrefix: '1764', devices: 100 }, db.url);
+      row(`transaction/list p.1 (100), ${fmt(events / 1e6, 1)} M events, 100 conns`, list, list.perSecond, 'req/s');
+      row(`v2/transaction/list p.1 (100), ${fmt(events / 1e6, 1)} M events, 100 conns`, v2, v2.perSecond, 'req/s');
+      row(`transaction/monitor, 100 cursors, 100 conns`, monitor, monitor.perSecond, 'req/s');
     }
     console.log(`\n(${SECONDS} s per phase; ratios are to the ceiling measured in this run; load generator, gateway, PostgreSQL and ceiling share this machine's ${require('node:os').cpus().length} cores)`);
   } finally {
