@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it, inject } from 'vitest';
 import { createGateway } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { DatabaseUnreachableError, ensureDatabase } from '../../src/database/database';
+import { HEAVY_LOAD_SEEN } from '../support/gateway-process';
 import { adminUrlFor, isTestDatabaseName } from '../support/test-db-plan';
 
 /**
@@ -126,7 +127,7 @@ describe.runIf(plan.mode === 'pg')('a DATABASE_URL database that does not exist'
       expect(await exists(name)).toBe(false);
 
       const child = spawn(process.execPath, [path.resolve(process.cwd(), 'dist/src/main.js')], {
-        env: { ...process.env, DATABASE_URL: url.toString(), DATABASE_WAIT_SECONDS: '0', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        env: { ...process.env, DATABASE_URL: url.toString(), DATABASE_WAIT_SECONDS: '0', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...HEAVY_LOAD_SEEN },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
@@ -135,6 +136,7 @@ describe.runIf(plan.mode === 'pg')('a DATABASE_URL database that does not exist'
       expect(stderr).toContain(`and creating it as ${role} failed`);
       expect(stderr).not.toContain('    at ');
       expect(stderr + err.message).not.toContain('nocreate-pw-x');
+      expect(stderr).not.toContain('slow-load: holding');
     } finally {
       await admin((c) => c.query(`DROP ROLE IF EXISTS ${role}`));
     }
@@ -183,7 +185,7 @@ describe('DATABASE_URL on a server that does not answer', () => {
   it('the gateway does not start on a server that does not answer: exit code 5 and the message, no stack', async () => {
     const main = path.resolve(process.cwd(), 'dist/src/main.js');
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, DATABASE_URL: 'postgres://someone:pw-secret@127.0.0.1:1/nothing', DATABASE_WAIT_SECONDS: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: 'postgres://someone:pw-secret@127.0.0.1:1/nothing', DATABASE_WAIT_SECONDS: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...HEAVY_LOAD_SEEN },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -193,5 +195,7 @@ describe('DATABASE_URL on a server that does not answer', () => {
     expect(stderr).toContain('PostgreSQL at someone@127.0.0.1:1/nothing (DATABASE_URL) did not answer within 1 s (DATABASE_WAIT_SECONDS)');
     expect(stderr).not.toContain('pw-secret');
     expect(stderr).not.toContain('    at ');
+    // Said before Nest, TypeORM and the gateway's modules were loaded (slow-load.cjs names @nestjs/core when it loads).
+    expect(stderr).not.toContain('slow-load: holding');
   });
 });

@@ -14,6 +14,7 @@ import { MIGRATIONS } from '../../src/database/migrations';
 import { DepartmentSortDefault1763700004820 } from '../../src/database/migrations/1763700004820-department-sort-default';
 import { RANDOM_PAGE_COST } from '../../src/database/migrations/1763700003200-planner-costs';
 import { RAW_TABLES } from '../../src/database/raw-tables';
+import { HEAVY_LOAD_SEEN } from '../support/gateway-process';
 import { createEmptyDatabase, seedMigratedDataDir } from '../support/test-db';
 
 const tmpDirs: string[] = [];
@@ -234,7 +235,8 @@ describe('the embedded database', () => {
     // Root writes anywhere: the directory's owner (root) is then "another user" to the gateway run as nobody.
     const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      // slow-load.cjs says so when the gateway's heavy modules start loading (@nestjs/core): a refusal needs none of them.
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...HEAVY_LOAD_SEEN },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(code === 'EACCES' ? asOther : {}),
       timeout: 60_000,
@@ -256,7 +258,31 @@ describe('the embedded database', () => {
     else expect(stderr).toMatch(/\)\. Set DATA_DIR to a directory it may write, or set DATABASE_URL/);
     if (code !== 'EACCES') expect(stderr).not.toContain('chown');
     expect(stderr).not.toContain('    at ');
+    // Refused before Nest, TypeORM and the gateway's modules were loaded (they were, for a second or more of CPU).
+    expect(stderr).not.toContain('slow-load: holding');
     expect(exit).toBe(2);
+  }, 90_000);
+
+  it('a DATA_DIR another gateway process holds stops the start with exit code 3 before the heavy modules load', async () => {
+    const dataDir = tmpDataDir();
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      fs.writeFileSync(path.join(dataDir, 'gateway.lock'), `${holder.pid}\n`);
+      const child = spawn(process.execPath, [path.resolve(process.cwd(), 'dist/src/main.js')], {
+        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...HEAVY_LOAD_SEEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const exit = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(stderr).toContain(`The data directory ${dataDir} is in use by another gateway process (pid ${holder.pid})`);
+      expect(stderr).not.toContain('slow-load: holding');
+      expect(exit).toBe(3);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   }, 90_000);
 
   it('takes over a lock left by a dead process', () => {

@@ -8,6 +8,13 @@ import { TEST_PASSWORD_COST, TEST_TOKEN } from './test-app';
 /** Tests run from the repository root (vitest.config.ts). */
 export const MAIN_JS = path.resolve(process.cwd(), 'dist/src/main.js');
 
+/** A gateway process's environment that makes it say `slow-load: holding @nestjs/core` when it loads Nest (test/support/slow-load.cjs). */
+export const HEAVY_LOAD_SEEN = {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.resolve('test/support/slow-load.cjs')}`.trim(),
+  SLOW_LOAD_MODULE: '@nestjs/core',
+  SLOW_LOAD_MS: '1',
+};
+
 /**
  * The kernel's ephemeral range (outgoing connections take their local port from it). A port handed out by
  * listen(0) comes from that range too, so between closing the probe and the gateway's own bind an outgoing
