@@ -30,7 +30,7 @@ import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { addReadMethodTwins } from './common/read-forms';
 import { RouteForms } from './common/route-forms';
-import { declaredCharset, parseDeclaredJson, parseLooseRestBody, restBodyText } from './common/rest-body';
+import { declaredCharset, namesNoMediaType, parseDeclaredJson, parseLooseRestBody, restBodyText } from './common/rest-body';
 import { registerMultipartFormBody } from './common/multipart-body';
 import { registerGetBody } from './common/get-body';
 import { cvValidationPipe } from './common/validation';
@@ -57,6 +57,10 @@ function registerBodyParsers(fastify: FastifyInstance): void {
     if (type !== undefined && OTHER_PARSER.test(type) && isDeviceRoute(req)) {
       const charset = declaredCharset(type);
       req.headers['content-type'] = charset === null ? 'application/octet-stream' : `application/octet-stream;charset=${charset}`;
+    } else if (type !== undefined && namesNoMediaType(type) && requestPath(req).startsWith('/api/')) {
+      const charset = declaredCharset(type);
+      if (charset === null) delete req.headers['content-type'];
+      else req.headers['content-type'] = `application/octet-stream;charset=${charset}`;
     }
     done();
   });

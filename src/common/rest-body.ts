@@ -151,6 +151,17 @@ function checkedForm<T extends object>(out: T): T {
   return out;
 }
 
+/**
+ * A Content-Type header that names no media type: blank (`Content-Type:`), `undefined` (a client's unset variable
+ * written into the header), a bare `json`, or two types joined (`application/json, text/plain`). Fastify refused
+ * each with 415 "Unsupported Media Type", even on a POST whose inputs are all in the query and whose body is empty;
+ * Spring, which CVSecurity runs on, reads a blank one as none and never looks at the type of a request it reads no
+ * body from. On /api such a header is read as no type (the body by its look, as when Content-Type is missing).
+ */
+export function namesNoMediaType(contentType: string): boolean {
+  return !/^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+$/.test(contentType.split(';', 1)[0].trim());
+}
+
 /** The charset a Content-Type declares (`charset=GBK`), lower case; null when none is declared. */
 export function declaredCharset(contentType: string | undefined): string | null {
   const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
