@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLooseRestBody, repeatedBodyValues } from './rest-body';
+import { namesNoMediaType, parseLooseRestBody, repeatedBodyValues } from './rest-body';
 
 describe('parseLooseRestBody', () => {
   it('reads a form body into an object (the last value of a repeated key there, every value aside)', () => {
@@ -24,5 +24,16 @@ describe('parseLooseRestBody', () => {
     expect(parseLooseRestBody('{not json', 'text/plain')).toBe('{not json');
     expect(parseLooseRestBody('pin 1', 'text/plain')).toBe('pin 1');
     expect(parseLooseRestBody('  ', 'application/x-www-form-urlencoded')).toBeUndefined();
+  });
+});
+
+describe('namesNoMediaType', () => {
+  it('is true of a header that names no type/subtype (read as no Content-Type on /api), false of every real type', () => {
+    for (const t of ['', '  ', 'undefined', 'null', 'json', 'application', ';;;', 'application/json, text/plain', '/json', 'application/', 'application /json', 'undefined; charset=GBK']) {
+      expect(namesNoMediaType(t), JSON.stringify(t)).toBe(true);
+    }
+    for (const t of ['application/json', 'APPLICATION/JSON', ' application/json ', 'application/json;;', 'application/json; charset="UTF-8"', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.api+json', '*/*']) {
+      expect(namesNoMediaType(t), JSON.stringify(t)).toBe(false);
+    }
   });
 });
