@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
+import { retryWaitsEndNow } from '../sync/retry-waits';
 import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
 import { createOperator, signIn } from '../console/console-helpers';
 import { TEST_PASSWORD_COST, type TestApp } from '../support/test-app';
@@ -128,7 +129,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     expect(term.biophotos.has('9103')).toBe(false);
     const [refusal] = await t.ds.query(`SELECT what, return_code FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1`, [sn]);
     expect(refusal).toEqual({ what: 'DATA UPDATE BIOPHOTO', return_code: -1004 });
-    await sleep(1100);
+    await retryWaitsEndNow(t, sn, 1100);
     await reconciler.runOnce();
     await term.drain();
     // The USERPIC is held (sent again alone, as to a terminal that takes no comparison photos), the comparison photo
@@ -153,7 +154,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     term.failCommands((c) => c.startsWith('DATA UPDATE BIOPHOTO'), -1004, 'always');
     await personWithPhotoOn(sn, '9107');
     await term.drain();
-    await sleep(1100);
+    await retryWaitsEndNow(t, sn, 1100);
     await reconciler.runOnce();
     await term.drain();
     // A new photo before the refusal's probe: the display photo goes; the comparison photo is refused by the

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
 import { ChannelControllerSimulator } from '../simulator/channel';
+import { retryWaitsEndNow } from '../sync/retry-waits';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SN = 'PGRULE0001';
@@ -211,7 +212,7 @@ describe('a rule changed and changed back (A -> B -> A) while B is in flight or 
     expect(held()).toBe(A());
     expect((await rules()).data).toEqual([expect.objectContaining({ passMode: 4, confirmed: true, lastReturn: 0 })]);
     // It stays A: nothing of B is sent after it.
-    await sleep(1200);
+    await retryWaitsEndNow(t, SN, 1200);
     await reconciler.runOnce();
     await reconciler.idle();
     await cc.pollUntilIdle({ maxPolls: 50 });

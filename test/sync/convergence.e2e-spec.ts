@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
+import { retryWaitsEndNow } from './retry-waits';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -106,7 +107,7 @@ describe('refused commands are never believed, and retried with backoff', () => 
     expect((await t.post('/api/person/add', { pin: '504', name: 'Di', accLevelIds: front })).body.code).toBe(0);
     for (let i = 0; i < 6; i++) {
       await a.sim.pollUntilIdle();
-      await sleep(1100);
+      await retryWaitsEndNow(t, 'CONVA0001', 1100);
       await reconciler.runOnce();
       // The retry after the first refusal is on its way: pending again, with the refusal's Return code still shown.
       if (i === 0) {
@@ -190,7 +191,7 @@ describe('what operators are told', () => {
     } finally {
       sim.opts.resultFor = before;
     }
-    await sleep(1100);
+    await retryWaitsEndNow(t, 'CONVA0001', 1100);
     await reconciler.runOnce();
     await converge(a, { '501': ['1:1'], '505': [`${seg.body.data.tzId}:2`] });
     expect((await t.get('/api/gateway/persons/505/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
@@ -418,7 +419,7 @@ describe('an item waiting out its backoff when a delete lands', () => {
     await d.sim.pollUntilIdle({ maxPolls: 50 });
     expect(d.sim.received.filter((r) => r.result === -1)).toHaveLength(1);
     // The refusal was recorded during those polls: its 1 s backoff is over after this.
-    await sleep(1100);
+    await retryWaitsEndNow(t, 'CONVF0001', 1100);
     // No reconciler pass from here on: the REST writes plan the right themselves, the item being out of backoff.
     expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '802', levelIds: after })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '802', levelIds: after })).body.code).toBe(0);
