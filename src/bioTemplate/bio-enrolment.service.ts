@@ -2,6 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isBase64Data } from '../push/protocol/base64-data';
+import type { RejectedLine } from '../push/protocol';
+import { logRejected } from '../push/ingest-log';
+import { storeRejected } from '../push/raw-upload';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { readdedBeforeDelete, userDeletedFrom } from '../sync/confirmed-state';
@@ -49,6 +53,7 @@ export class BioEnrolmentService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
     private readonly attendance: AttendanceSyncService,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   /** Own transaction. */
@@ -110,7 +115,10 @@ export class BioEnrolmentService {
       changed.add(u.pin);
     }
     // A photo enrolled at the panel (7.10 userpic, 7.8 biophoto of a visible-light face) is the person's photo, as
-    // a terminal's USERPIC is: served at vislightPhotoPath/personPhoto and sent to the person's other devices.
+    // a terminal's USERPIC is: served at vislightPhotoPath/personPhoto and sent to the person's other devices. A
+    // line whose content is no photo is refused as a bad line is (logged, counted, kept raw as `<table>.rejected`),
+    // the good lines of the upload stored.
+    const refused: Array<{ table: string; line: RejectedLine }> = [];
     for (const ph of photos) {
       const personId = idOf.get(ph.pin);
       const content = ph.content.replace(/\\\//g, '/').replace(/\s+/g, '');
@@ -118,12 +126,21 @@ export class BioEnrolmentService {
         if (!orphans.has(ph.pin)) this.log.warn(`device ${deviceSn} uploaded a ${ph.kind} photo for unknown pin ${ph.pin}; not stored`);
         continue;
       }
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(content)) continue;
+      const bad = badPhoto(ph, content);
+      if (bad) {
+        refused.push({ table: ph.table, line: { line: lineOf(ph), lineNo: ph.lineNo, reason: bad } });
+        continue;
+      }
       const [rows] = (await m.query(`UPDATE person SET photo = $2, updated_at = now() WHERE id = $1 AND photo IS DISTINCT FROM $2 RETURNING 1`, [personId, content])) as [unknown[], number];
       if (rows.length === 0) continue;
       stored++;
       changed.add(ph.pin);
       heldPhotos.set(ph.pin, { table: ph.kind, type: ph.type });
+    }
+    for (const table of new Set(refused.map((r) => r.table))) {
+      const lines = refused.filter((r) => r.table === table).map((r) => r.line);
+      logRejected(this.log, deviceSn, `${table} upload`, lines, { metrics: this.metrics, kind: 'table' });
+      await storeRejected(m, deviceSn, table, lines);
     }
     if (changed.size > 0) {
       // The attendance terminals and kiosks of the persons' areas take the new templates and photos as well.
@@ -160,6 +177,24 @@ export class BioEnrolmentService {
 /** A person's face photo uploaded by a panel: `userpic` (7.10), or a `biophoto` (7.8) of a visible-light face (type 9). */
 function isFacePhoto(r: TableUpload): r is PhotoUpload {
   return r.kind === 'userpic' || (r.kind === 'biophoto' && (r.type === null || r.type === BIO_TYPE.visibleFace));
+}
+
+/**
+ * Why a panel's photo line is no photo, or null: its content (escapes and white space taken out) is no base64, or
+ * shorter or longer than its `size` says (7.10: the length of the base64 text; a line cut on its way stored half a
+ * JPEG as the person's photo).
+ */
+function badPhoto(ph: PhotoUpload, content: string): string | null {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(content)) return 'content is no base64';
+  if (ph.size !== null && ph.size !== ph.content.length && ph.size !== content.length) return `content of ${content.length} characters where size=${ph.size}`;
+  return null;
+}
+
+/** A parsed record's line as the device sent it (fields in their order), for the log and `<table>.rejected`. */
+function lineOf(r: TableUpload): string {
+  return `${r.prefix ? `${r.prefix} ` : ''}${Object.entries(r.fields)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\t')}`;
 }
 
 function isTemplate(r: TableUpload): r is TemplateUpload {

@@ -4,7 +4,8 @@
  * and at that path. It was kept raw only. A fingerprint photo (biophoto type 1) is not a face photo; a pin the
  * gateway does not know stores nothing; a re-sent upload changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -60,6 +61,34 @@ describe('photos enrolled at an access panel', () => {
     await panel.uploadTable('biophoto', [{ pin: '3102', filename: '3102.jpg', type: 9, size: face.length, content: face }]);
     const [after] = await t.ds.query(`SELECT updated_at FROM person WHERE pin = '3102'`);
     expect(after.updated_at).toEqual(before.updated_at);
+  });
+
+  it('a line whose content is no base64, or cut short of its size, is refused as a bad line (logged, kept raw with the reason); the good line is stored', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn');
+    try {
+      const good = jpeg(5);
+      const cut = jpeg(6);
+      const up = await panel.uploadTable('userpic', [
+        { pin: '3101', filename: '3101.jpg', size: 12, content: 'not*base64!!' },
+        { pin: '3102', filename: '3102.jpg', size: good.length, content: good },
+        { pin: '3101', filename: '3101.jpg', size: cut.length, content: cut.slice(0, 100) },
+      ]);
+      expect(up.status).toBe(200);
+      expect((await photoOf('3102')).personPhoto).toBe(good);
+      expect((await photoOf('3101')).personPhoto).toBe(jpeg(1));
+      const kept: Array<{ pin: string; reason: string }> = await t.ds.query(
+        `SELECT record->>'line' AS line, record->>'reason' AS reason FROM device_upload WHERE device_sn = $1 AND table_name = 'userpic.rejected' ORDER BY id`,
+        [panel.sn],
+      );
+      expect(kept.map((k) => k.reason)).toEqual(['content is no base64', `content of 100 characters where size=${cut.length}`]);
+      const logged = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('userpic upload line'));
+      expect(logged).toHaveLength(2);
+      expect(logged[0]).toContain('PHOTOPNL01');
+      expect(logged[0]).toContain('content is no base64');
+      expect(logged.join()).not.toContain(good.slice(20, 60)); // photo payloads never reach a log
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
