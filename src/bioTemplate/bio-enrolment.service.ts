@@ -126,7 +126,7 @@ export class BioEnrolmentService {
         if (!orphans.has(ph.pin)) this.log.warn(`device ${deviceSn} uploaded a ${ph.kind} photo for unknown pin ${ph.pin}; not stored`);
         continue;
       }
-      const bad = badPhoto(ph, content);
+      const bad = badPhoto(content);
       if (bad) {
         refused.push({ table: ph.table, line: { line: lineOf(ph), lineNo: ph.lineNo, reason: bad } });
         continue;
@@ -180,14 +180,12 @@ function isFacePhoto(r: TableUpload): r is PhotoUpload {
 }
 
 /**
- * Why a panel's photo line is no photo, or null: its content (escapes and white space taken out) is no base64, or
- * shorter or longer than its `size` says (7.10: the length of the base64 text; a line cut on its way stored half a
- * JPEG as the person's photo).
+ * Why a panel's photo line is no photo, or null: its content (escapes and white space taken out) is no base64. Its
+ * `size` is not judged: devices upload sizes that do not match their content (field notes §14), and such a photo is
+ * still the person's.
  */
-function badPhoto(ph: PhotoUpload, content: string): string | null {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(content)) return 'content is no base64';
-  if (ph.size !== null && ph.size !== ph.content.length && ph.size !== content.length) return `content of ${content.length} characters where size=${ph.size}`;
-  return null;
+function badPhoto(content: string): string | null {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(content) ? null : 'content is no base64';
 }
 
 /** A parsed record's line as the device sent it (fields in their order), for the log and `<table>.rejected`. */
