@@ -4,6 +4,9 @@ import { Department } from '../department/department.entity';
 
 export type PersonStatus = 'active' | 'left';
 
+/** MD5 of "123456", the self-service password CVSecurity gives every person (the manual's selfPwd example). */
+export const DEFAULT_SELF_PWD = 'e10adc3949ba59abbe56e057f20f883e';
+
 /** CVSecurity's person (PersPerson), keyed for clients by `pin`. The rtlog ingest reads pin/id/name/last_name/dept_id. */
 // Also ix_person_pin_value on ltrim(pin, '0') for digit pins (migration 1764600002000; pin-value.ts): an expression
 // index TypeORM cannot declare; `synchronize: false` keeps its schema builder off it.
@@ -88,4 +91,11 @@ export class Person extends HexIdEntity {
 
   @Column({ name: 'leave_type', type: 'varchar', length: 32, nullable: true })
   leaveType!: string | null;
+
+  /**
+   * The self-service password as CVSecurity returns it (`selfPwd`): the MD5 hex of the password, CVSecurity's
+   * default 123456 until a write sets another (migration 1764900002000).
+   */
+  @Column({ name: 'self_pwd', type: 'varchar', length: 32, default: DEFAULT_SELF_PWD })
+  selfPwd!: string;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { insertPersonLevels, levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
@@ -301,6 +302,10 @@ export class PersonService {
       const v = blankToNull(dto[k]);
       if (v !== undefined) p[k] = v;
     }
+    // idNo: the identity document's number under the name some clients give it; the manual's field is certNumber,
+    // which answers it. A blank one (clients that send every field they know, "" for none) changes nothing.
+    if (dto.idNo && dto.certNumber === undefined) p.certNumber = dto.idNo;
+    if (dto.selfPwd) p.selfPwd = createHash('md5').update(dto.selfPwd, 'utf8').digest('hex');
     if (dto.isDisabled !== undefined) p.isDisabled = dto.isDisabled;
     if (dto.isSendMail !== undefined) p.isSendMail = dto.isSendMail;
   }

@@ -70,6 +70,7 @@ import { PersonPinValueIndex1764600002000 } from './1764600002000-person-pin-val
 import { ParkAuthorizeTimes1764600002100 } from './1764600002100-park-authorize-times';
 import { TallyIndexByDay1764800006000 } from './1764800006000-tally-index-by-day';
 import { HepEventIndex1764800007000 } from './1764800007000-hep-event-index';
+import { PersonSelfPwd1764900002000 } from './1764900002000-person-self-pwd';
 import { SyncVerifyPinsAt1764900003000 } from './1764900003000-sync-verify-pins-at';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
@@ -150,5 +151,6 @@ export const MIGRATIONS = [
   ParkAuthorizeTimes1764600002100,
   TallyIndexByDay1764800006000,
   HepEventIndex1764800007000,
+  PersonSelfPwd1764900002000,
   SyncVerifyPinsAt1764900003000,
 ];

@@ -124,6 +124,14 @@ export class PersonWriteDto extends PersonPinDto {
   @ApiPropertyOptional({ example: '987654', description: 'licence plates, comma separated (or an array); "" deletes them' })
   @IsOptional() @ListInput() @IsString() @MaxLength(255)
   carPlate?: string;
+
+  @ApiPropertyOptional({ example: '123456', description: 'self-service password, in plain text; kept and answered as its MD5 hex (selfPwd), as CVSecurity does; every person starts with 123456; absent or "" keeps it' })
+  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64)
+  selfPwd?: string;
+
+  @ApiPropertyOptional({ example: '110101199001011234', description: 'ID number, sent by some clients for the identity document number: stored as certNumber when no certNumber is given; "" changes nothing' })
+  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64)
+  idNo?: string;
 }
 
 export class PersonLeaveDto extends PersonPinDto {

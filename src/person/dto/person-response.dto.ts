@@ -39,7 +39,7 @@ export class PersonFullDto {
   @ApiProperty({ example: '1111111' }) cardNo!: string;
   @ApiProperty({ example: '' }) supplyCards!: string;
   @ApiProperty({ example: '' }) personPhoto!: string;
-  @ApiProperty({ example: '', description: 'self-service password hash; not kept by the gateway' }) selfPwd!: string;
+  @ApiProperty({ example: 'e10adc3949ba59abbe56e057f20f883e', description: 'self-service password, MD5 hex; every person starts with 123456 (this example), as in CVSecurity' }) selfPwd!: string;
   @ApiProperty({ example: false }) isSendMail!: boolean;
   @ApiProperty({ example: '18094041582' }) mobilePhone!: string;
   @ApiProperty({ example: '' }) personPwd!: string;
@@ -87,7 +87,7 @@ export function toPersonFull(p: Person, x: PersonExtras, timeZone: string): Pers
     cardNo: p.cardNo ?? '',
     supplyCards: x.supplyCards.join(','),
     personPhoto: p.photo ?? '',
-    selfPwd: '',
+    selfPwd: p.selfPwd,
     isSendMail: p.isSendMail,
     mobilePhone: p.mobilePhone ?? '',
     personPwd: p.password ?? '',
