@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
-import { Area } from '../area/area.entity';
-import { findAreaByRef } from '../area/area.service';
+import { levelAreaIdFor } from '../area/area.service';
 import { manualMessage } from '../common/cv-messages';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { pinsOf, splitList, type Page } from '../common/paging';
@@ -142,7 +141,7 @@ export class AccLevelService {
         }
         const level = repo.create({
           name: item.name,
-          areaId: await this.areaIdFor(m, item.areaName),
+          areaId: await levelAreaIdFor(m, item.areaName),
           // An empty field (a blank form field, a client serializing "" for none) is one not given: the default.
           timeSegmentId: (await this.timeSegmentFor(m, item.timeSegName || DEFAULT_TIME_SEGMENT)).id,
         });
@@ -195,7 +194,7 @@ export class AccLevelService {
    * level to area 1, when the client only left the field blank.
    */
   private async applyLevelFields(m: EntityManager, level: AccLevel, fields: { areaName?: string; timeSegName?: string }): Promise<AccLevel> {
-    if (fields.areaName) level.areaId = await this.areaIdFor(m, fields.areaName);
+    if (fields.areaName) level.areaId = await levelAreaIdFor(m, fields.areaName);
     const before = level.timeSegmentId;
     if (fields.timeSegName) level.timeSegmentId = (await this.timeSegmentFor(m, fields.timeSegName)).id;
     const saved = await m.getRepository(AccLevel).save(level);
@@ -229,18 +228,6 @@ export class AccLevelService {
     const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
     if (!p) throw personNotExist(pin);
     return p;
-  }
-
-  private async areaIdFor(m: EntityManager, areaName: string | undefined): Promise<string | null> {
-    const areas = m.getRepository(Area);
-    // Key-share locked, as a person write reads its department: an area deleted meanwhile reads as none (its -area
-    // error), never a level stored into an area gone (a bare -409 from the foreign key); a delete under way waits.
-    const lock = { mode: 'for_key_share' } as const;
-    const a = areaName
-      ? ((await areas.findOne({ where: { name: areaName }, lock })) ?? (await findAreaByRef(areas, areaName, lock)))
-      : await areas.findOne({ where: { code: '1' }, lock });
-    if (areaName && !a) throw new CvError(CvCode.AreaNotExist, `Area didn't exist: ${areaName}`);
-    return a?.id ?? null;
   }
 
   private async timeSegmentFor(m: EntityManager, name: string): Promise<TimeSegment> {

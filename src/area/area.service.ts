@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository, type FindOptionsOrder } from 'typeorm';
+import { In, Repository, type EntityManager, type FindOptionsOrder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { isForeignKeyViolation, writeTransaction, type WriteCheck } from '../common/write-transaction';
 import type { Page } from '../common/paging';
@@ -23,6 +23,21 @@ export const isAreaId = (ref: string): boolean => /^[0-9a-fA-F]{32}$/.test(ref);
  */
 export async function findAreaByRef(areas: Repository<Area>, ref: string, lock?: { mode: 'for_key_share' }): Promise<Area | null> {
   return (await areas.findOne({ where: { code: ref }, lock })) ?? (isAreaId(ref) ? await areas.findOne({ where: { id: ref.toLowerCase() }, lock }) : null);
+}
+
+/**
+ * The area a level is stored in: the one named (by name, code or id; -area error when none is), or the default area
+ * (code 1) when none is named. Key-share locked, as a person write reads its department: an area deleted meanwhile
+ * reads as none (its -area error), never a level stored into an area gone (a bare -409 from the foreign key); a
+ * delete under way waits. Access levels (accLevel/add, update) and elevator and entrance-control levels (the console's
+ * level forms) read it so alike.
+ */
+export async function levelAreaIdFor(m: EntityManager, areaName: string | undefined): Promise<string | null> {
+  const areas = m.getRepository(Area);
+  const lock = { mode: 'for_key_share' } as const;
+  const a = areaName ? ((await areas.findOne({ where: { name: areaName }, lock })) ?? (await findAreaByRef(areas, areaName, lock))) : await areas.findOne({ where: { code: '1' }, lock });
+  if (areaName && !a) throw new CvError(CvCode.AreaNotExist, `Area didn't exist: ${areaName}`);
+  return a?.id ?? null;
 }
 
 /** Areas in the order they were created, as they are listed. */

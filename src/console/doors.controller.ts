@@ -13,7 +13,8 @@ import { openConsoleStream } from './console-stream';
 import { ConsoleSessionService } from './session.service';
 import { Audit } from './console-roles';
 import { DataSource } from 'typeorm';
-import { doorAccessPage } from './door-access';
+import { doorAccessPage, exportDoorAccess } from './door-access';
+import { ConsoleAuditService } from './audit.service';
 
 const ACTIONS = ['open', 'close', 'normalOpen', 'cancelAlarm', 'lockdown', 'endLockdown'] as const;
 type DoorAction = (typeof ACTIONS)[number];
@@ -35,6 +36,7 @@ export class ConsoleDoorsController {
     private readonly stream: LiveStreamService,
     private readonly sessions: ConsoleSessionService,
     private readonly ds: DataSource,
+    private readonly audit: ConsoleAuditService,
   ) {}
 
   /**
@@ -58,6 +60,12 @@ export class ConsoleDoorsController {
   @Get(':doorId/persons')
   async persons(@Param('doorId') doorId: string, @Query() q: Record<string, unknown>) {
     return ok(await doorAccessPage(this.ds, doorId, q));
+  }
+
+  /** The same report, every person the door admits, as CSV (CVSecurity's Export on Access rights by door). */
+  @Get(':doorId/persons/csv')
+  async personsCsv(@Param('doorId') doorId: string, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    await exportDoorAccess(this.ds, this.audit, doorId, req, reply);
   }
 
   /**

@@ -18,7 +18,7 @@ import { devicesOfKind } from './module-devices';
 
 const ALL = { pageNo: 1, pageSize: 5000, offset: 0 };
 
-/** Elevator control: controllers, their floors, remote floor open/close (CONTROL DEVICE 11) and elevator events (the levels: module-levels.controller.ts). */
+/** Elevator control: controllers, their floors, remote floor open/close (CONTROL DEVICE 11) and normal open (12) and elevator events (the levels: module-levels.controller.ts). */
 @ConsoleController('elevator')
 export class ConsoleElevatorController {
   constructor(
@@ -68,7 +68,10 @@ export class ConsoleElevatorController {
     return ok(queued, queuedDetail(queued));
   }
 
-  /** Releases (open, for `interval` seconds, 5 by default) or locks (close) one floor button. */
+  /**
+   * Releases (open, for `interval` seconds, 5 by default) or locks (close) one floor button; holds it released
+   * (normalOpen, CONTROL DEVICE 12 … FF) or ends that (cancelNormalOpen, 12 … 00).
+   */
   @Post('floors/:id/:action')
   @HttpCode(200)
   @Audit('floor.control', (r) => `${r.params.id} ${r.params.action}`)
@@ -76,7 +79,8 @@ export class ConsoleElevatorController {
     let queued;
     if (action === 'open') queued = await this.floors.remoteOpen(id, body?.interval === undefined ? '5' : String(body.interval));
     else if (action === 'close') queued = await this.floors.remoteClose(id);
-    else throw new CvError(CvCode.InvalidParameter, 'action must be open or close');
+    else if (action === 'normalOpen' || action === 'cancelNormalOpen') queued = await this.floors.normalOpen(id, action === 'normalOpen');
+    else throw new CvError(CvCode.InvalidParameter, 'action must be open, close, normalOpen or cancelNormalOpen');
     return ok(queued, queuedDetail(queued));
   }
 

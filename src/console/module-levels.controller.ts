@@ -2,7 +2,7 @@ import { Body, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, type Type
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
-import { ModuleLevelService } from '../elevator/module-level.service';
+import { ModuleLevelService, type ModuleLevelInput } from '../elevator/module-level.service';
 import type { ModuleKind } from '../sync/module-rights';
 import { ConsoleController } from './console-http';
 import { departmentOf, pinsOf } from './console-pins';
@@ -19,13 +19,14 @@ const POINTS: Record<ModuleKind, { join: string }> = {
 interface LevelForm {
   name?: unknown;
   timeSegName?: unknown;
+  areaName?: unknown;
   pointIds?: unknown;
   version?: unknown;
 }
 
 /**
  * CVSecurity's Elevator Level and Passage Level pages for one module, under `path` (elevator/levels, entrance/levels):
- * the levels with their time segment, points and members; creation, editing, deletion; persons added or removed by
+ * the levels with their time segment, area, points and members; creation, editing, deletion; persons added or removed by
  * pin. Every write is ModuleLevelService's (the service of the REST API's eleLevel/psgLevel calls): one transaction
  * with the planner, so the controllers receive or lose the rights with it. Audited as `eleLevel.*` or `psgLevel.*`.
  */
@@ -39,22 +40,22 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
       @Inject(ModuleLevelService) private readonly levels: ModuleLevelService,
     ) {}
 
-    /** Each level with its time segment, points (names and ids), how many persons hold it, and the version an Edit form sends back. */
+    /** Each level with its time segment, area, points (names and ids), how many persons hold it, and the version an Edit form sends back. */
     @Get('levels')
     async levelList() {
       const points = POINTS[module].join;
-      const rows: Array<{ id: string; version: string; name: string; time_segment: string | null; points: string[] | null; point_ids: string[] | null; persons: number }> = await this.ds.query(
-        `SELECT l.id, ${versionOf('l')} AS version, l.name, ts.name AS time_segment,
+      const rows: Array<{ id: string; version: string; name: string; time_segment: string | null; area: string | null; points: string[] | null; point_ids: string[] | null; persons: number }> = await this.ds.query(
+        `SELECT l.id, ${versionOf('l')} AS version, l.name, ts.name AS time_segment, a.name AS area,
                 (SELECT array_agg(pt.name ORDER BY pt.name) FROM ${points} WHERE lp.level_id = l.id) AS points,
                 (SELECT array_agg(pt.id::text ORDER BY pt.name) FROM ${points} WHERE lp.level_id = l.id) AS point_ids,
                 (SELECT count(*)::int FROM ${module}_level_person m WHERE m.level_id = l.id) AS persons
-           FROM ${module}_level l LEFT JOIN time_segment ts ON ts.id = l.time_segment_id
+           FROM ${module}_level l LEFT JOIN time_segment ts ON ts.id = l.time_segment_id LEFT JOIN area a ON a.id = l.area_id
           ORDER BY l.name`,
       );
-      return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, points: r.points ?? [], pointIds: r.point_ids ?? [], persons: r.persons, version: r.version })));
+      return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, points: r.points ?? [], pointIds: r.point_ids ?? [], persons: r.persons, version: r.version })));
     }
 
-    /** A new level: its name (one already a level's is refused -409), time segment and points. */
+    /** A new level: its name (one already a level's is refused -409), time segment, area (the default one unless named) and points. */
     @Post('levels')
     @HttpCode(200)
     @Audit(audit('create'), (r) => r.body?.name)
@@ -62,7 +63,7 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
       return ok({ id: (await this.levels.saveForm(module, undefined, levelInput(body))).id });
     }
 
-    /** Rename the level, change its time segment or its points: its members' rights on the controllers follow, in the same transaction. */
+    /** Rename the level, change its time segment, area or points: its members' rights on the controllers follow, in the same transaction. */
     @Put('levels/:id')
     @Audit(audit('update'), (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim())
     async updateLevel(@Param('id') id: string, @Body() body: LevelForm) {
@@ -115,12 +116,13 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
 export const ConsoleEleLevelsController = moduleLevelsController('ele', 'elevator');
 export const ConsolePsgLevelsController = moduleLevelsController('psg', 'entrance');
 
-/** The level form's fields: a name, a time segment by name (empty: kept, or the default on a new level), the complete list of point ids. */
-function levelInput(body: LevelForm | undefined): { name: string; timeSegName?: string; pointIds?: string[] } {
+/** The level form's fields: a name, a time segment and an area by name (empty: kept, or the default on a new level), the complete list of point ids. */
+function levelInput(body: LevelForm | undefined): ModuleLevelInput {
   if (typeof body?.name !== 'string') throw new CvError(CvCode.InvalidParameter, 'name: give the level a name');
   if (body.name.trim().length > 100) throw new CvError(CvCode.InvalidParameter, 'name: at most 100 characters');
   if (body.timeSegName !== undefined && typeof body.timeSegName !== 'string') throw new CvError(CvCode.InvalidParameter, 'timeSegName must be a time segment name');
+  if (body.areaName !== undefined && typeof body.areaName !== 'string') throw new CvError(CvCode.InvalidParameter, 'areaName must be an area name');
   const points = body.pointIds;
   if (points !== undefined && !(Array.isArray(points) && points.every((p) => typeof p === 'string'))) throw new CvError(CvCode.InvalidParameter, 'pointIds must be a list of ids');
-  return { name: body.name, timeSegName: body.timeSegName, pointIds: points };
+  return { name: body.name, timeSegName: body.timeSegName, areaName: body.areaName, pointIds: points };
 }

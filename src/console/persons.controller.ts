@@ -34,6 +34,7 @@ import { setModuleLevelsOf } from '../elevator/module-level.service';
 import { splitList } from '../common/paging';
 import { streamCsv } from './console-csv';
 import { fullNameMatchSql } from '../common/full-name-sql';
+import { exportPersonAccess, personAccessPage } from './person-access';
 import { PERSON_CSV_COLUMNS, readPersonCsv, type PersonCsvRecord, type PersonCsvRow } from './person-csv';
 
 /** Rows one import may hold, and rows written per transaction (each group's good rows commit on their own). */
@@ -250,6 +251,18 @@ export class ConsolePersonsController {
     });
   }
 
+  /** The doors, floors and gates the person's levels grant, with those levels (CVSecurity's Access rights by person), paged. */
+  @Get(':pin/access')
+  async access(@Param('pin') pin: string, @Query() q: Record<string, unknown>) {
+    return ok(await personAccessPage(this.ds, pin.trim(), q));
+  }
+
+  /** The same report, every row, as CSV (its Export). */
+  @Get(':pin/access/csv')
+  async accessCsv(@Param('pin') pin: string, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    await exportPersonAccess(this.ds, this.audit, pin.trim(), req, reply);
+  }
+
   /**
    * The person as the REST API shows them but for the device password (`hasPersonPwd` says whether one is set;
    * a resigned person too, with `left`), plus the panels the planner placed
@@ -267,10 +280,15 @@ export class ConsolePersonsController {
       devices: await this.syncStatus.ofPersonIn(m, pin),
       eleLevelIds: await moduleLevels(m, 'ele'),
       psgLevelIds: await moduleLevels(m, 'psg'),
-      // The person's templates by kind (CVSecurity's person form shows the fingerprints and faces enrolled): how many of each.
+      // The person's templates by kind (CVSecurity's person form shows the fingerprints and faces enrolled): how many of
+      // each, and which template numbers (for fingerprints the finger, 0-9, which its own Delete takes out).
       biometrics: (
-        await m.query(`SELECT b.bio_type, count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1 GROUP BY b.bio_type ORDER BY b.bio_type`, [pin])
-      ).map((r: { bio_type: number; n: number }) => ({ bioType: Number(r.bio_type), name: BIO_TYPE_NAMES[Number(r.bio_type)] ?? String(r.bio_type), templates: r.n })),
+        await m.query(
+          `SELECT b.bio_type, count(*)::int AS n, array_agg(DISTINCT b.template_no ORDER BY b.template_no) AS nos
+             FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1 GROUP BY b.bio_type ORDER BY b.bio_type`,
+          [pin],
+        )
+      ).map((r: { bio_type: number; n: number; nos: number[] }) => ({ bioType: Number(r.bio_type), name: BIO_TYPE_NAMES[Number(r.bio_type)] ?? String(r.bio_type), templates: r.n, templateNos: r.nos.map(Number) })),
     }));
     // Whether each panel is online: commands waiting for an offline panel are not "on their way" until it polls again.
     const online = await Promise.all(devices.map((d) => this.deviceStatus.isOnlineNow(d.deviceSn)));
@@ -371,6 +389,21 @@ export class ConsolePersonsController {
     const bioType = body?.bioType;
     if (typeof bioType !== 'number' && typeof bioType !== 'string') throw new CvError(CvCode.InvalidParameter, 'bioType: name the kind of templates to delete');
     await this.templates.deleteAll(pin.trim(), String(bioType));
+    return ok(null);
+  }
+
+  /**
+   * One finger's fingerprint (every template of that finger), as bioTemplate/deleteByPin with a templateNo (2.25.2):
+   * the devices holding the person are told, in the same transaction, to delete that finger only (`DATA DELETE
+   * templatev10 Pin= FingerID=`, or biodata `Type=1 No=`). -34 when the finger has none.
+   */
+  @Post(':pin/biometrics/fingers/delete')
+  @HttpCode(200)
+  @Audit('person.deleteFinger', (r) => `${r.params.pin} ${r.body?.templateNo ?? ''}`.trim())
+  async deleteFinger(@Param('pin') pin: string, @Body() body: { templateNo?: unknown } | undefined) {
+    const templateNo = body?.templateNo;
+    if (typeof templateNo !== 'number' && typeof templateNo !== 'string') throw new CvError(CvCode.InvalidParameter, 'templateNo: name the finger (0-9) whose fingerprint to delete');
+    await this.templates.deleteFinger(pin.trim(), String(templateNo));
     return ok(null);
   }
 

@@ -8,7 +8,7 @@ import { effectiveKindSql } from '../device/device-kind';
 import { checkInterval, requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.service';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
-import { cancelElevatorEmergency, closeFloors, MAX_FLOORS, openFloors } from '../push/protocol';
+import { cancelElevatorEmergency, closeFloors, endFloorsNormalOpen, holdFloorsOpen, MAX_FLOORS, openFloors } from '../push/protocol';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { FLOOR } from './module-tables';
 import { DROPPED_FLOOR, floorInUseSql } from './floor-in-use';
@@ -123,6 +123,15 @@ export class FloorService {
   async remoteClose(floorId: string | undefined): Promise<QueuedDoorCommand> {
     const floor = await this.requireById(floorId);
     return this.send(floor, closeFloors([floor.floor_no]));
+  }
+
+  /**
+   * CVSecurity's Remote Normally Open on a floor (CONTROL DEVICE 12, DD FF): the button stays released until the
+   * normal opening is ended (`normal` false: `12 … 00`), as a door's normal open is until a remote close.
+   */
+  async normalOpen(floorId: string | undefined, normal = true): Promise<QueuedDoorCommand> {
+    const floor = await this.requireById(floorId);
+    return this.send(floor, normal ? holdFloorsOpen([floor.floor_no]) : endFloorsNormalOpen([floor.floor_no]));
   }
 
   /** Gateway extension: cancel the elevator emergency state of a controller (`CONTROL DEVICE 0F`). */

@@ -17,6 +17,15 @@ import { writeTransaction, type WriteCheck } from '../common/write-transaction';
 import { failingAs } from '../common/failing-as';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 import { readSnapshot } from '../database/snapshot';
+import { levelAreaIdFor } from '../area/area.service';
+
+/** A level as a form or the gateway's save call gives it: `areaName` (name, code or id) empty or absent keeps the area, the default one on a new level. */
+export interface ModuleLevelInput {
+  name: string;
+  timeSegName?: string;
+  areaName?: string;
+  pointIds?: string[];
+}
 
 export interface ModuleLevelRow {
   id: string;
@@ -38,11 +47,11 @@ function pointWrites(module: ModuleKind, what: string) {
   };
 }
 
-/** A new level ($1 id, $2 name, $3 time segment) of each module, in the default area. */
+/** A new level ($1 id, $2 name, $3 time segment) of each module, in area $4 or, when null, the default area. */
 const ADD_LEVEL: Record<ModuleKind, string> = { ele: addLevel('ele'), psg: addLevel('psg') };
 function addLevel(module: ModuleKind): string {
   return `INSERT INTO ${intoOf(MODULE_LEVEL[module], ['id', 'name', 'timeSegmentId', 'areaId'])}
-    VALUES ($1, $2, $3, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1))`;
+    VALUES ($1, $2, $3, coalesce($4, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1)))`;
 }
 
 /** Person $2 gets levels $1 of each module. */
@@ -136,7 +145,7 @@ export class ModuleLevelService {
    * Gateway extension: create or update a level by name (the manual has no such endpoint): its time segment
    * and, when given, its complete set of points (floor or gate ids). Members reach the changed points.
    */
-  save(module: ModuleKind, input: { name: string; timeSegName?: string; pointIds?: string[] }): Promise<ModuleLevelRow> {
+  save(module: ModuleKind, input: ModuleLevelInput): Promise<ModuleLevelRow> {
     return writeTransaction(this.ds, async (m) => {
       const [existing]: ModuleLevelRow[] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1 FOR UPDATE`, [input.name]);
       return this.write(m, module, existing, input);
@@ -145,10 +154,10 @@ export class ModuleLevelService {
 
   /**
    * The console's level form: a new level (a name already a level's is refused -409, where save would edit that
-   * level), or the level `id` edited: renamed, another time segment, its complete set of points. One transaction
+   * level), or the level `id` edited: renamed, another time segment or area, its complete set of points. One transaction
    * with the planner, as save.
    */
-  saveForm(module: ModuleKind, id: string | undefined, input: { name: string; timeSegName?: string; pointIds?: string[] }, expect?: WriteCheck): Promise<ModuleLevelRow> {
+  saveForm(module: ModuleKind, id: string | undefined, input: ModuleLevelInput, expect?: WriteCheck): Promise<ModuleLevelRow> {
     return writeTransaction(this.ds, async (m) => {
       const name = input.name.trim();
       if (!name) throw new CvError(CvCode.InvalidParameter, 'name: give the level a name');
@@ -214,8 +223,8 @@ export class ModuleLevelService {
     });
   }
 
-  /** A level's time segment (kept unless given, the default on a new level) and, when given, its complete set of points. */
-  private async write(m: EntityManager, module: ModuleKind, existing: ModuleLevelRow | undefined, input: { name: string; timeSegName?: string; pointIds?: string[] }): Promise<ModuleLevelRow> {
+  /** A level's time segment and area (each kept unless given, the default on a new level) and, when given, its complete set of points. */
+  private async write(m: EntityManager, module: ModuleKind, existing: ModuleLevelRow | undefined, input: ModuleLevelInput): Promise<ModuleLevelRow> {
     let tsId = existing?.time_segment_id;
     // An empty timeSegName is one not given (accLevel/addLevel reads it so too): kept, or the default on a new level.
     if (input.timeSegName || !existing) {
@@ -224,9 +233,11 @@ export class ModuleLevelService {
       if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${tsName}`);
       tsId = ts.id;
     }
+    // CVSecurity's level forms name an area, as accLevel's do; the controllers hold nothing of it (no command follows).
+    const areaId = input.areaName ? await levelAreaIdFor(m, input.areaName) : null;
     const id = existing?.id ?? newId();
-    if (existing) await m.query(`UPDATE ${module}_level SET time_segment_id = $2, updated_at = now() WHERE id = $1`, [id, tsId]);
-    else await m.query(ADD_LEVEL[module], [id, input.name, tsId]);
+    if (existing) await m.query(`UPDATE ${module}_level SET time_segment_id = $2, area_id = coalesce($3, area_id), updated_at = now() WHERE id = $1`, [id, tsId, areaId]);
+    else await m.query(ADD_LEVEL[module], [id, input.name, tsId, areaId]);
     // The controllers the level's points leave must lose its time zone too (a level with no member names none of them).
     const before = existing && input.pointIds !== undefined ? await levelDevices(m, module, [id]) : [];
     if (input.pointIds !== undefined) {

@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
+import { CsvExport } from './csv-export';
 import { DataTable, Notice, Pager, useLoad } from './ui';
 
 /**
  * CVSecurity's "Access rights by door": the persons a door admits through their access levels, with those levels and
- * their time segments, paged. A disabled door admits nobody whatever the levels say.
+ * their time segments, paged, and exported as CSV. A disabled door admits nobody whatever the levels say.
  */
 export function DoorAccess({ door, onClose }: { door: { id: string; name: string; enabled: boolean }; onClose: () => void }) {
   const [page, setPage] = useState(1);
@@ -29,6 +30,8 @@ export function DoorAccess({ door, onClose }: { door: { id: string; name: string
             ]}
           />
           <Pager page={list.data.page} size={list.data.size} total={list.data.total} onPage={setPage} />
+          {/* CVSecurity's Export: every person the door admits (not only this page), with their levels. */}
+          <CsvExport path={`doors/${encodeURIComponent(door.id)}/persons/csv`} fileName="door-access.csv" params={{}} what="persons" />
         </>
       )}
       <button type="button" class="secondary outline" onClick={onClose}>

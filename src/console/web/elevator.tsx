@@ -4,7 +4,19 @@ import type { Me } from './main';
 import { ELEVATOR_LEVELS, ModuleLevels } from './module-levels';
 import { can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SearchFilters, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
-/** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
+/**
+ * CVSecurity's floor remote control: open for some seconds and close (CONTROL DEVICE 11), normal open until ended
+ * and its end (CONTROL DEVICE 12, the elevator's normal opening), each after a confirmation.
+ */
+const FLOOR_ACTIONS = {
+  open: { label: 'Open', question: (name: string) => `Release the button of floor ${name}?` },
+  close: { label: 'Close', question: (name: string) => `Lock the button of floor ${name} now?` },
+  normalOpen: { label: 'Normal open', question: (name: string) => `Keep the button of floor ${name} released until its normal open is ended?` },
+  cancelNormalOpen: { label: 'End normal open', question: (name: string) => `End the normal open of floor ${name}? Its button follows the levels' rights again.` },
+};
+type FloorAction = keyof typeof FLOOR_ACTIONS;
+
+/** Elevator controllers, their floors (remote open/close and normal open after a confirmation), elevator levels and events. */
 export function ElevatorPage({ me }: { me: Me }) {
   const controllers = useLoad(() => api('GET', 'elevator/controllers'));
   // A site has hundreds of floors: paged and narrowed as CVSecurity's floor list is, by floor name and by controller
@@ -17,12 +29,13 @@ export function ElevatorPage({ me }: { me: Me }) {
   const a = useAction();
   const confirm = useConfirm();
   const mayAct = can(me.role, 'operator');
-  function control(f: any, action: 'open' | 'close') {
+  function control(f: any, action: FloorAction) {
     // How long an opening releases the button (1-254 s, 5 unless changed), kept for this one confirmation.
     const open = { seconds: '5' };
+    const label = FLOOR_ACTIONS[action].label;
     confirm.ask({
       title: 'Confirm floor command',
-      confirmLabel: `${action === 'open' ? 'Open' : 'Close'} ${f.name}`,
+      confirmLabel: `${label} ${f.name}`,
       question:
         action === 'open' ? (
           <>
@@ -32,10 +45,9 @@ export function ElevatorPage({ me }: { me: Me }) {
             </Field>
           </>
         ) : (
-          `Lock the button of floor ${f.name} now?`
+          FLOOR_ACTIONS[action].question(f.name)
         ),
       run: async () => {
-        const label = action === 'open' ? 'Open' : 'Close';
         const body = action === 'open' ? { interval: Number(open.seconds) } : {};
         const r: any = await a.run(() => api('POST', `elevator/floors/${f.id}/${action}`, body), `${label}: command queued for floor ${f.name}, waiting for the controller`);
         // Followed after the dialog closed (it stays open while its run is under way).
@@ -109,6 +121,12 @@ export function ElevatorPage({ me }: { me: Me }) {
                     </button>
                     <button type="button" class="secondary" aria-label={`Close ${f.name}`} onClick={() => control(f, 'close')}>
                       Close
+                    </button>
+                    <button type="button" class="secondary" aria-label={`Normal open ${f.name}`} onClick={() => control(f, 'normalOpen')}>
+                      Normal open
+                    </button>
+                    <button type="button" class="secondary outline" aria-label={`End normal open ${f.name}`} onClick={() => control(f, 'cancelNormalOpen')}>
+                      End normal open
                     </button>
                   </div>
                 ),

@@ -1,16 +1,19 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import { DepartmentToLevel, persons } from './level-department';
-import { AddRemovePersons, DataTable, deviceLabel, Field, Notice, Pager, Ticks, useAction, useConfirm, useLoad } from './ui';
+import { AddRemovePersons, DataTable, DEFAULT_CODE, deviceLabel, Field, hasDefault, Notice, Pager, Ticks, useAction, useConfirm, useLoad } from './ui';
 
 const pinList = (text: string) => text.split(/[\s,;]+/).filter(Boolean);
 
 /** The level form: `was` is the edited level's name as listed (the form's name while the operator renames it). */
-type Draft = { id?: string; version?: string; was?: string; name: string; timeSegName: string; pointIds: string[] };
-const NEW: Draft = { name: '', timeSegName: '', pointIds: [] };
+type Draft = { id?: string; version?: string; was?: string; name: string; timeSegName: string; areaName: string; pointIds: string[] };
+const NEW: Draft = { name: '', timeSegName: '', areaName: '', pointIds: [] };
 
 /** A new level's time segment unless changed: the always-open one (time zone 1 on the controllers), as a level without one gets. */
 const defaultSegment = (segments: any[] | undefined): string => (segments?.find((s) => s.tzId === 1) ?? segments?.[0])?.name ?? '';
+
+/** A new level's area unless changed: the default area (code 1), as a level created without one is stored in. */
+const defaultArea = (areas: any[] | undefined): string => (areas ?? []).find((x) => x.code === DEFAULT_CODE)?.name ?? '';
 
 /** A module's words and addresses: the elevator's levels of floors, entrance control's levels of gates. */
 export interface LevelModule {
@@ -30,7 +33,7 @@ export const ENTRANCE_LEVELS: LevelModule = { base: 'entrance', points: 'entranc
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 /**
- * CVSecurity's Elevator Level and Passage Level pages: levels made of points (floors, gates) and one time segment,
+ * CVSecurity's Elevator Level and Passage Level pages: levels made of points (floors, gates), one time segment and an area,
  * created, edited (points ticked per controller) and deleted, and their persons added or taken out by pin. Every change
  * goes through the same service as the REST API's eleLevel/psgLevel calls, in one transaction with the controllers'
  * commands (the rights and the time zone).
@@ -39,6 +42,7 @@ export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; modul
   const levels = useLoad(() => api<any[]>('GET', `${mod.base}/levels`));
   const points = useLoad(() => api<any[]>('GET', mod.points));
   const segments = useLoad(() => api<any[]>('GET', 'catalog/time-segments'));
+  const areas = useLoad(() => api<any[]>('GET', 'catalog/areas'));
   const [draft, setDraft] = useState<Draft | null>(null);
   // The level whose persons are shown (by id: read from the list, so its count follows the changes made here).
   const [membersOf, setMembersOf] = useState<string | null>(null);
@@ -54,7 +58,7 @@ export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; modul
   async function save(e: Event) {
     e.preventDefault();
     const d = draft!;
-    const body = { name: d.name, timeSegName: d.timeSegName || undefined, pointIds: d.pointIds, version: d.version };
+    const body = { name: d.name, timeSegName: d.timeSegName || undefined, areaName: d.areaName || undefined, pointIds: d.pointIds, version: d.version };
     const r = await a.run(() => (d.id ? api('PUT', `${mod.base}/levels/${encodeURIComponent(d.id)}`, body) : api('POST', `${mod.base}/levels`, body)));
     if (r === undefined) return;
     setDraft(null);
@@ -112,6 +116,7 @@ export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; modul
             { head: 'Level', cell: (l: any) => l.name },
             { head: 'Time segment', cell: (l: any) => l.timeSegment },
             { head: capital(mod.point), cell: (l: any) => l.points.join(', ') || 'none' },
+            { head: 'Area', cell: (l: any) => l.area ?? '' },
             {
               head: 'Persons',
               cell: (l: any) => (
@@ -124,7 +129,7 @@ export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; modul
               head: 'Actions',
               cell: (l: any) => (
                 <div class="actions">
-                  <button type="button" class="secondary" aria-label={`Edit ${l.name}`} onClick={() => setDraft({ id: l.id, version: l.version, was: l.name, name: l.name, timeSegName: l.timeSegment ?? '', pointIds: l.pointIds })}>
+                  <button type="button" class="secondary" aria-label={`Edit ${l.name}`} onClick={() => setDraft({ id: l.id, version: l.version, was: l.name, name: l.name, timeSegName: l.timeSegment ?? '', areaName: l.area ?? '', pointIds: l.pointIds })}>
                     Edit
                   </button>
                   <button type="button" class="secondary outline" aria-label={`Delete ${l.name}`} onClick={() => remove(l)}>
@@ -151,6 +156,16 @@ export function ModuleLevels({ mayEdit, module: mod }: { mayEdit: boolean; modul
               <select name="timeSegName" value={draft.timeSegName} onChange={(e) => setDraft({ ...draft, timeSegName: e.currentTarget.value })}>
                 {(segments.data ?? []).map((s) => (
                   <option key={s.id}>{s.name}</option>
+                ))}
+              </select>
+            </Field>
+            {/* CVSecurity's level forms name the level's area (as an access level's): the default area unless another is chosen. */}
+            <Field label="Area">
+              {/* Left alone on a new level, the default area shows (read when the areas arrive) and none is sent: the level is stored in it. */}
+              <select name="areaName" value={draft.areaName || defaultArea(areas.data)} onChange={(e) => setDraft({ ...draft, areaName: e.currentTarget.value })}>
+                {!hasDefault(areas.data) && !draft.areaName && <option value="">(default)</option>}
+                {(areas.data ?? []).map((x) => (
+                  <option key={x.code}>{x.name}</option>
                 ))}
               </select>
             </Field>

@@ -15,15 +15,29 @@ const KINDS: Record<string, string> = {
   voiceprint: 'Voiceprint',
 };
 
+type BioRow = { bioType: number; name: string; templates: number; templateNos?: number[] };
+
 /**
  * The templates a person has enrolled (CVSecurity's person form shows the fingerprints and faces), by kind, each kind
- * deleted after a confirmation: the devices that hold the person are told to drop them in the same transaction.
+ * deleted after a confirmation, and each finger's fingerprint on its own (CVSecurity deletes one finger from the
+ * person's fingerprint dialog): the devices that hold the person are told to drop them in the same transaction.
  */
-export function PersonBiometrics({ pin, rows, mayEdit, onChanged }: { pin: string; rows: Array<{ bioType: number; name: string; templates: number }>; mayEdit: boolean; onChanged: () => void }) {
+export function PersonBiometrics({ pin, rows, mayEdit, onChanged }: { pin: string; rows: BioRow[]; mayEdit: boolean; onChanged: () => void }) {
   const a = useAction();
   const confirm = useConfirm();
   const kind = (r: { name: string }) => KINDS[r.name] ?? r.name;
-  function remove(r: { bioType: number; name: string; templates: number }) {
+  function removeFinger(no: number) {
+    confirm.ask({
+      title: 'Delete a fingerprint',
+      confirmLabel: `Delete finger ${no} of ${pin}`,
+      danger: true,
+      question: `Delete the fingerprint of finger ${no} of ${pin}? The devices holding the person are told to drop that finger only; the others stay.`,
+      run: async () => {
+        if ((await a.run(() => api('POST', `persons/${encodeURIComponent(pin)}/biometrics/fingers/delete`, { templateNo: no }), `Finger ${no} of ${pin} deleted; the devices are told to drop it`)) !== undefined) onChanged();
+      },
+    });
+  }
+  function remove(r: BioRow) {
     confirm.ask({
       title: 'Delete templates',
       confirmLabel: `Delete ${kind(r).toLowerCase()} of ${pin}`,
@@ -46,6 +60,25 @@ export function PersonBiometrics({ pin, rows, mayEdit, onChanged }: { pin: strin
         columns={[
           { head: 'Kind', cell: (r) => kind(r) },
           { head: 'Templates', cell: (r) => r.templates },
+          {
+            head: 'Fingers',
+            cell: (r) =>
+              r.name === 'fingerprint' ? (
+                <div class="actions">
+                  {(r.templateNos ?? []).map((no) =>
+                    mayEdit ? (
+                      <button key={no} type="button" class="secondary outline" aria-label={`Delete finger ${no} of ${pin}`} onClick={() => removeFinger(no)}>
+                        Finger {no} ✕
+                      </button>
+                    ) : (
+                      <span key={no}>Finger {no} </span>
+                    ),
+                  )}
+                </div>
+              ) : (
+                ''
+              ),
+          },
           mayEdit && {
             head: 'Action',
             cell: (r) => (

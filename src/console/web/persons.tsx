@@ -5,6 +5,7 @@ import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
 import { PersonBiometrics } from './person-biometrics';
+import { PersonAccess } from './person-access';
 import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote, closeOnEscape, Ticks } from './ui';
 
 const EMPTY = {
@@ -493,6 +494,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved, ta
       <PersonBiometrics pin={pin} rows={p.biometrics ?? []} mayEdit={mayEdit && !left} onChanged={reload} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
+      <PersonAccess pin={pin} rev={data.rev} />
       <Confirm
         open={!!asking}
         title={asking === 'leave' ? 'Person leaves' : 'Reinstate person'}

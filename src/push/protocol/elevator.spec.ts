@@ -4,6 +4,8 @@ import {
   cancelElevatorEmergency,
   closeFloors,
   controlFloors,
+  endFloorsNormalOpen,
+  holdFloorsOpen,
   dataUpdateUserEleAuthorize,
   floorControlBytes,
   floorsFromAuthorizeFloors,
@@ -62,6 +64,12 @@ describe('floor CONTROL DEVICE 17/18 (9.4)', () => {
     expect(() => openFloors([3], 0)).toThrow();
     expect(() => openFloors([3], 255)).toThrow();
     expect(() => controlFloors([], 5)).toThrow();
+  });
+
+  it('holds floors open (row 18, DD FF) and ends it (row 18, DD 00), floor 1 the first byte\'s top bit', () => {
+    expect(holdFloorsOpen([1, 3])).toBe(`CONTROL DEVICE 12${'A0'}${'00'.repeat(31)}00FF`);
+    expect(endFloorsNormalOpen([1, 3])).toBe(`CONTROL DEVICE 12${'A0'}${'00'.repeat(31)}0000`);
+    expect(() => holdFloorsOpen([])).toThrow();
   });
 
   it('cancels the elevator emergency with 0F', () => {

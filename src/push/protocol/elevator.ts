@@ -113,6 +113,16 @@ export function closeFloors(floors: readonly number[]): string {
   return controlFloors(floors, 0x00);
 }
 
+/** Hold floor buttons released until told otherwise (9.4 row 18, floor normal opening): `12 <bitmap> 00 FF`. */
+export function holdFloorsOpen(floors: readonly number[]): string {
+  return controlFloors(floors, 0xff, true);
+}
+
+/** End the floor normal opening of row 18 (`12 <bitmap> 00 00`): the buttons follow the rights again. */
+export function endFloorsNormalOpen(floors: readonly number[]): string {
+  return controlFloors(floors, 0x00, true);
+}
+
 /** Cancel the elevator emergency state (9.4 row 15): `0F000000`. */
 export function cancelElevatorEmergency(): string {
   return controlDevice([0x0f, 0x00, 0x00, 0x00]);
