@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { intoOf, listOf, tableOf } from '../database/columns';
 import type { RetentionConfig } from './retention.config';
-import { ACC_TRANSACTION_TALLY } from './transaction-tables';
+import { ACC_TRANSACTION_TALLY, ACC_TRANSACTION_TALLY_DAY, ACC_TRANSACTION_TALLY_TOTAL } from './transaction-tables';
 import { TransactionMonitorService } from './transaction-monitor.service';
 import { CURSOR_IDLE_MS } from './monitor-start';
 import { stopWorker } from '../common/stop-worker';
@@ -13,17 +13,27 @@ const RETENTION_BATCH = 5000;
 const EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
 
-/** The tally rows of each device and day summed into one (zero sums dropped). */
-const TALLY_KEY = listOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day']);
-const COMPACT_TALLY = `WITH moved AS (DELETE FROM ${tableOf(ACC_TRANSACTION_TALLY)} RETURNING ${listOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])})
-  INSERT INTO ${intoOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])}
-  SELECT ${TALLY_KEY}, sum(n) FROM moved GROUP BY ${TALLY_KEY} HAVING sum(n) <> 0`;
+/**
+ * The tally's deltas moved into the compacted counts, per day and device and per device: only the days and devices
+ * that changed are written, so a compaction costs what arrived since the last one, not the whole history.
+ */
+const COMPACT_TALLY = `WITH moved AS (DELETE FROM ${tableOf(ACC_TRANSACTION_TALLY)} RETURNING ${listOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])}),
+  days AS (INSERT INTO ${tableOf(ACC_TRANSACTION_TALLY_DAY)} AS d (${listOf(ACC_TRANSACTION_TALLY_DAY, ['day', 'deviceSn', 'n'])})
+    SELECT day, device_sn, sum(n) FROM moved GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (day, device_sn) DO UPDATE SET n = d.n + EXCLUDED.n)
+  INSERT INTO ${tableOf(ACC_TRANSACTION_TALLY_TOTAL)} AS t (${listOf(ACC_TRANSACTION_TALLY_TOTAL, ['deviceSn', 'n'])})
+  SELECT device_sn, sum(n) FROM moved GROUP BY 1 ORDER BY 1
+  ON CONFLICT (device_sn) DO UPDATE SET n = t.n + EXCLUDED.n`;
+
+/** Days and devices whose events are all gone (retention): their compacted rows say nothing. */
+const DROP_EMPTY_TALLIES = [ACC_TRANSACTION_TALLY_DAY, ACC_TRANSACTION_TALLY_TOTAL].map((tb) => `DELETE FROM ${tableOf(tb)} WHERE n = 0`);
 
 /**
  * Background upkeep of the event tables, one pass a minute:
  * - retention (EVENT_RETENTION_DAYS): events older than the limit are deleted in batches of 5000, oldest
  *   first, at most hourly (the delete trigger removes their feed rows and tallies them out);
- * - the tally's delta rows are summed into one row per device and day;
+ * - the tally's delta rows are moved into the compacted counts (per day and device, per device); after a
+ *   retention pass that deleted events, the compacted rows left at zero go;
  * - monitor cursors idle for a week are dropped.
  */
 @Injectable()
@@ -62,6 +72,10 @@ export class TransactionMaintenanceService implements OnApplicationBootstrap, Be
           this.lastRetentionAt = Date.now();
           const n = await this.deleteExpired();
           if (n > 0) this.logger.log(`retention: deleted ${n} events older than ${this.config.retentionDays} days`);
+          if (n > 0) {
+            await this.compactTally();
+            await this.dropEmptyTallies();
+          }
         }
         await this.compactTally();
         await this.monitor.pruneCursors(CURSOR_IDLE_MS);
@@ -94,8 +108,13 @@ export class TransactionMaintenanceService implements OnApplicationBootstrap, Be
     return total;
   }
 
-  /** One row per (device, day) instead of one per insert statement. */
+  /** The deltas since the last compaction summed into the compacted counts. */
   async compactTally(): Promise<void> {
     await this.ds.query(COMPACT_TALLY);
+  }
+
+  /** Drops the compacted counts left at zero (every event of that day or device deleted). */
+  async dropEmptyTallies(): Promise<void> {
+    for (const sql of DROP_EMPTY_TALLIES) await this.ds.query(sql);
   }
 }

@@ -120,6 +120,19 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 /** Offsets from which a page seeks through the tally instead of skipping index entries. */
 const DEEP_OFFSET = 5000;
 
+/** The tally's WHERE for a device and whole UTC days [firstFull, endFull), each when given. */
+function tallyWhere(deviceSn: string | undefined, firstFull: Date | undefined, endFull: Date | undefined): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const parts: string[] = [];
+  if (deviceSn !== undefined) parts.push(`device_sn = $${params.push(deviceSn)}`);
+  if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
+  if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+/** The counts by day (day, n) under a tallyWhere: the compacted days' and the deltas since the last compaction. */
+const TALLY_BY_DAY = (where: string) => `SELECT day, n FROM acc_transaction_tally_day ${where} UNION ALL SELECT day, n FROM acc_transaction_tally ${where}`;
+
 /** Filters the tally (device and UTC day) can answer. */
 const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.doorId === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy && !f.personName && f.cardValue === undefined && !f.after;
 
@@ -226,13 +239,9 @@ export class TransactionRepository {
       if (remaining < top) return { filter: f, offset: remaining };
       remaining -= top;
     }
-    const params: unknown[] = [];
-    const parts: string[] = [];
-    if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
-    if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
-    if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
+    const { where: w, params } = tallyWhere(f.deviceSn, firstFull, endFull);
     const days: Array<{ day: string; n: string }> = await m.query(
-      `SELECT day::text AS day, sum(n)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+      `SELECT day::text AS day, sum(n)::bigint AS n FROM (${TALLY_BY_DAY(w)}) s
        GROUP BY day HAVING sum(n) > 0 ORDER BY day DESC`,
       params,
     );
@@ -260,15 +269,15 @@ export class TransactionRepository {
     let total = 0;
     if (f.from && firstFull && firstFull.getTime() > f.from.getTime()) total += await this.countExact({ ...f, to: firstFull }, m);
     if (f.to && endFull && endFull.getTime() < f.to.getTime()) total += await this.countExact({ ...f, from: endFull }, m);
-    const params: unknown[] = [];
-    const parts: string[] = [];
-    if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
-    if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
-    if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
-    // Prepared, like the page it goes with (v2 lists ask for both on every request).
+    const { where: w, params } = tallyWhere(f.deviceSn, firstFull, endFull);
+    // Without a time range, the per-device totals (one row per device) and the deltas since the last compaction;
+    // with one, the days' counts in the range and those deltas. Prepared, like the page it goes with (v2 lists ask
+    // for both on every request).
     const [{ n }] = await this.prepared.query<{ n: string }>(
       m,
-      `SELECT coalesce(sum(n), 0)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}`,
+      firstFull || endFull
+        ? `SELECT coalesce(sum(n), 0)::bigint AS n FROM (${TALLY_BY_DAY(w)}) s`
+        : `SELECT coalesce((SELECT sum(n) FROM acc_transaction_tally_total ${w}), 0) + coalesce((SELECT sum(n) FROM acc_transaction_tally ${w}), 0) AS n`,
       params,
     );
     return total + Number(n);

@@ -72,6 +72,7 @@ import { TallyIndexByDay1764800006000 } from './1764800006000-tally-index-by-day
 import { HepEventIndex1764800007000 } from './1764800007000-hep-event-index';
 import { PersonSelfPwd1764900002000 } from './1764900002000-person-self-pwd';
 import { SyncVerifyPinsAt1764900003000 } from './1764900003000-sync-verify-pins-at';
+import { TallyRollup1764905000000 } from './1764905000000-tally-rollup';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
@@ -153,4 +154,5 @@ export const MIGRATIONS = [
   HepEventIndex1764800007000,
   PersonSelfPwd1764900002000,
   SyncVerifyPinsAt1764900003000,
+  TallyRollup1764905000000,
 ];
