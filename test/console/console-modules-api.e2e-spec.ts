@@ -115,7 +115,7 @@ describe('console API of the module pages', () => {
     expect(bad.status).toBe(200);
     expect(bad.body.code).toBeLessThan(0);
     expect(await audit('floor.control')).toMatchObject({ outcome: 'failed', detail: { code: bad.body.code } });
-    expect((await op.call('POST', `elevator/floors/${floor.id}/sideways`, {})).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'action must be open or close' });
+    expect((await op.call('POST', `elevator/floors/${floor.id}/sideways`, {})).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'action must be open, close, normalOpen or cancelNormalOpen' });
   });
 
   it('opens a gate in a direction and refuses an unknown direction with the manual code -266', async () => {
