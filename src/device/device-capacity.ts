@@ -12,6 +12,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { toInt } from '../push/protocol/kv';
+import { INFO_RESULT_TABLE } from '../push/upload-ingest.service';
 
 export interface DeviceCapacity {
   maxUserCount: number | null;
@@ -63,7 +64,9 @@ export function deviceCapacity(registration: Params, options: Params): DeviceCap
 
 /**
  * The capacity of each device (by SN) from its registration and the latest capacity parameters it reported in its
- * options uploads and GET OPTIONS answers (newest value per key). One query; the only one here that is not pure.
+ * options uploads, GET OPTIONS answers and attendance INFO command results (12.4.3: `~MaxUserCount=`, `FPCount=`...,
+ * a line each; field sample cmd-info-biopro-sa40), newest value per key. Many terminals never post `table=options`:
+ * their INFO result is the only place they say what they hold. One query; the only one here that is not pure.
  */
 export async function loadDeviceCapacities(m: Pick<EntityManager, 'query'>, sns: readonly string[]): Promise<Map<string, DeviceCapacity>> {
   const out = new Map<string, DeviceCapacity>();
@@ -74,10 +77,10 @@ export async function loadDeviceCapacities(m: Pick<EntityManager, 'query'>, sns:
             (SELECT jsonb_object_agg(o.key, o.value) FROM (
                SELECT DISTINCT ON (lower(ltrim(e.key, '~'))) e.key, e.value
                  FROM device_upload u CROSS JOIN LATERAL jsonb_each_text(u.record) e
-                WHERE u.device_sn = d.sn AND u.table_name = 'options' AND lower(ltrim(e.key, '~')) = ANY($2)
+                WHERE u.device_sn = d.sn AND u.table_name IN ('options', $3) AND lower(ltrim(e.key, '~')) = ANY($2)
                 ORDER BY lower(ltrim(e.key, '~')), u.id DESC) o) AS options
        FROM device d WHERE d.sn = ANY($1)`,
-    [sns, names],
+    [sns, names, INFO_RESULT_TABLE],
   );
   for (const r of rows) out.set(r.sn, deviceCapacity(r.registration, r.options));
   return out;
