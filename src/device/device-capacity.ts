@@ -50,14 +50,36 @@ function lookup(params: Params): (name: string) => number | null {
   return (name) => byKey.get(name.toLowerCase()) ?? null;
 }
 
-/** The capacity of a device from its registration and its latest parameters (each may be null). */
-export function deviceCapacity(registration: Params, options: Params): DeviceCapacity {
+/**
+ * The counts an attendance terminal's poll reports (`getrequest?INFO=`, attendance manual 9: users, fingerprints,
+ * attendance records, faces enrolled), as att_terminal.info keeps them parsed (protocol/info.ts AttInfo), by the
+ * DeviceCapacity field each is.
+ */
+const POLL_INFO_COUNTS: ReadonlyArray<readonly [keyof DeviceCapacity, string]> = [
+  ['userCount', 'userCount'],
+  ['fingerCount', 'fpCount'],
+  ['transactionCount', 'attLogCount'],
+  ['faceCount', 'faceCount'],
+];
+
+/**
+ * The capacity of a device from its registration, its latest parameters and, for an attendance terminal, the counts
+ * of its latest poll INFO (each may be null). The poll's counts win over the parameters' counts: a terminal reports
+ * them as they change, at its polls, while its options come at its initialisation (and some firmware only ever
+ * polls with INFO: field sample other-zam70-capitalbrix).
+ */
+export function deviceCapacity(registration: Params, options: Params, pollInfo: Params = null): DeviceCapacity {
   const reg = lookup(registration);
   const opt = lookup(options);
   const out = {} as DeviceCapacity;
   for (const [field, name] of Object.entries(CAPACITY_KEYS) as Array<[keyof DeviceCapacity, string]>) {
     const v = opt(name) ?? reg(name);
     out[field] = v !== null && v >= 0 ? v : null;
+  }
+  const info = lookup(pollInfo);
+  for (const [field, key] of POLL_INFO_COUNTS) {
+    const v = info(key);
+    if (v !== null && v >= 0) out[field] = v;
   }
   return out;
 }
@@ -66,14 +88,15 @@ export function deviceCapacity(registration: Params, options: Params): DeviceCap
  * The capacity of each device (by SN) from its registration and the latest capacity parameters it reported in its
  * options uploads, GET OPTIONS answers and attendance INFO command results (12.4.3: `~MaxUserCount=`, `FPCount=`...,
  * a line each; field sample cmd-info-biopro-sa40), newest value per key. Many terminals never post `table=options`:
- * their INFO result is the only place they say what they hold. One query; the only one here that is not pure.
+ * their INFO result is the only place they say what they hold; an attendance terminal's counts from its latest poll
+ * INFO too (att_terminal.info). One query; the only one here that is not pure.
  */
 export async function loadDeviceCapacities(m: Pick<EntityManager, 'query'>, sns: readonly string[]): Promise<Map<string, DeviceCapacity>> {
   const out = new Map<string, DeviceCapacity>();
   if (sns.length === 0) return out;
   const names = Object.values(CAPACITY_KEYS).map((k) => k.toLowerCase());
-  const rows: Array<{ sn: string; registration: Record<string, string> | null; options: Record<string, string> | null }> = await m.query(
-    `SELECT d.sn, d.registration,
+  const rows: Array<{ sn: string; registration: Record<string, string> | null; options: Record<string, string> | null; poll_info: Record<string, unknown> | null }> = await m.query(
+    `SELECT d.sn, d.registration, (SELECT t.info FROM att_terminal t WHERE t.device_id = d.id) AS poll_info,
             (SELECT jsonb_object_agg(o.key, o.value) FROM (
                SELECT DISTINCT ON (lower(ltrim(e.key, '~'))) e.key, e.value
                  FROM device_upload u CROSS JOIN LATERAL jsonb_each_text(u.record) e
@@ -82,6 +105,6 @@ export async function loadDeviceCapacities(m: Pick<EntityManager, 'query'>, sns:
        FROM device d WHERE d.sn = ANY($1)`,
     [sns, names, INFO_RESULT_TABLE],
   );
-  for (const r of rows) out.set(r.sn, deviceCapacity(r.registration, r.options));
+  for (const r of rows) out.set(r.sn, deviceCapacity(r.registration, r.options, r.poll_info));
   return out;
 }

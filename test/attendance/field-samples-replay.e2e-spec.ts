@@ -209,4 +209,16 @@ describe('Attendance PUSH field samples replayed through HTTP', () => {
       expect((await device(sn)).online, id).toBe(true);
     }
   });
+
+  it('a terminal that only polls with INFO: what it holds (users, fingerprints, records, faces) is its capacity, as its INFO changes', async () => {
+    const { sn } = requestOf('other-zam70-capitalbrix');
+    expect((await replay('other-zam70-capitalbrix'))[0]).toBe(200);
+    // INFO=ZAM70-NF24HA-Ver3.3.12,27,73,283,192.168.1.201,13,40,12,3,...: 27 users, 73 fingerprints, 283 records, 3 faces.
+    expect((await device(sn)).capacity).toMatchObject({ userCount: 27, fingerCount: 73, transactionCount: 283, faceCount: 3 });
+    // Options pushed at an initialisation before: the poll's counts, newer, are what it holds.
+    await fetch(`${t.baseUrl}/iclock/cdata?SN=${sn}&table=options`, { method: 'POST', body: '~DeviceName=SenseFace 2A,UserCount=2,FPCount=1,~MaxUserCount=30' });
+    const r = await fetch(`${t.baseUrl}/iclock/getrequest?SN=${sn}&INFO=ZAM70-NF24HA-Ver3.3.12,28,74,290,192.168.1.201,13,40,12,4,11110,0,25,0`);
+    expect(r.status).toBe(200);
+    expect((await device(sn)).capacity).toMatchObject({ maxUserCount: 30, userCount: 28, fingerCount: 74, transactionCount: 290, faceCount: 4 });
+  });
 });

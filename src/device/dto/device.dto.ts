@@ -134,7 +134,7 @@ export class DeviceCapacityDto {
   @ApiProperty({ example: 3000, nullable: true, type: Number, description: '~MaxFingerCount: fingerprints it can hold' }) maxFingerCount!: number | null;
   @ApiProperty({ example: 1500, nullable: true, type: Number, description: '~MaxFaceCount: faces it can hold' }) maxFaceCount!: number | null;
   @ApiProperty({ example: 3000, nullable: true, type: Number, description: '~MaxUserPhotoCount: user photos it can hold' }) maxUserPhotoCount!: number | null;
-  @ApiProperty({ example: 2, nullable: true, type: Number, description: 'UserCount: users it said it holds, in its latest parameters' }) userCount!: number | null;
+  @ApiProperty({ example: 2, nullable: true, type: Number, description: 'UserCount: users it said it holds, in its latest parameters or INFO result; an attendance terminal\'s latest poll INFO (its second value) wins' }) userCount!: number | null;
   @ApiProperty({ example: 4, nullable: true, type: Number, description: 'TransactionCount: records it said it holds' }) transactionCount!: number | null;
   @ApiProperty({ example: 1, nullable: true, type: Number, description: 'FPCount: fingerprints it said it holds' }) fingerCount!: number | null;
   @ApiProperty({ example: 1, nullable: true, type: Number, description: 'FaceCount: faces it said it holds' }) faceCount!: number | null;
