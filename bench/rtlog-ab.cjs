@@ -13,6 +13,9 @@
 // per batch and the WAL I/O time per batch (write and sync, ms; with open_datasync the sync is inside the write, which
 // pg_stat_wal then counts as no sync), read when the server has track_wal_io_timing on (stop 71, helper 1). Both are
 // the whole server's: on a server shared with other work they count its flushes too.
+// A session setting or a start-up variable for one side only: AB_ENV_A and AB_ENV_B, as `NAME=value` pairs separated by
+// newlines, are added to that side's gateway environment (e.g. AB_ENV_B='PGOPTIONS=-c synchronous_commit=off', a
+// diagnostic of how much of a cycle the commit's WAL flush is: its pool's sessions then skip the flush; stop 74, helper 2).
 const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
@@ -29,13 +32,23 @@ const ROUNDS = Number(process.argv[4] ?? 8);
 const SECONDS = Number(process.argv[5] ?? 3);
 const PER_UPLOAD = Number(process.argv[6] ?? 1);
 
+/** A side's AB_ENV_<A|B>: `NAME=value` lines (a value may hold spaces and `=`). */
+function sideEnv(tag) {
+  const env = {};
+  for (const line of (process.env[`AB_ENV_${tag.toUpperCase()}`] ?? '').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) env[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return env;
+}
+
 /** bench/lib/gateway.ts reads BENCH_GATEWAY_MAIN when loaded: loaded once per build. */
-function startBuild(main, url) {
+function startBuild(main, url, extraEnv) {
   process.env.BENCH_GATEWAY_MAIN = path.resolve(main);
   delete require.cache[require.resolve(path.join(LIB, 'gateway'))];
   const { startGateway } = require(path.join(LIB, 'gateway'));
   // The realtime bench's settings: info logs, the device upload limit raised.
-  return startGateway(url, { LOG_LEVEL: 'info', API_TOKEN: 'bench-token-0123456789', DEVICE_UPLOAD_RATE_LIMIT: '10000000', API_RATE_LIMIT: '0', API_IP_RATE_LIMIT: '0' }, { quietStdout: true });
+  return startGateway(url, { LOG_LEVEL: 'info', API_TOKEN: 'bench-token-0123456789', DEVICE_UPLOAD_RATE_LIMIT: '10000000', API_RATE_LIMIT: '0', API_IP_RATE_LIMIT: '0', ...extraEnv }, { quietStdout: true });
 }
 
 function load(plan) {
@@ -98,7 +111,7 @@ const median = (xs) => {
     for (const [tag, main] of [['a', MAIN_A], ['b', MAIN_B]]) {
       const side = { tag, main, db: await scratchDatabase(tag), gw: undefined, rows: [] };
       sides.push(side); // dropped at the end even when its gateway does not start
-      side.gw = await startBuild(main, side.db.url);
+      side.gw = await startBuild(main, side.db.url, sideEnv(tag));
     }
     const sns = Array.from({ length: 200 }, (_, i) => snFor('RT', i));
     for (const s of sides) await registerDevices([s.gw.port], sns);
