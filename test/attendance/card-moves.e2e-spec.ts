@@ -10,6 +10,7 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
+import { deliveriesAgeBy } from '../sync/retry-waits';
 import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
@@ -71,7 +72,8 @@ describe('a card moved from one pin to another on an attendance terminal', () =>
         // The terminal polls between the two writes: Bob's record goes in a reply of its own, after Ann's failed.
         await term.poll();
         if (fault === 'lost') {
-          await sleep(1200);
+          // Past the timeout (ackTimeoutMs, 1 s here).
+          await deliveriesAgeBy(t, sn, 1000);
           expect(await term.poll()).toEqual([]);
         }
         await ok(t.post('/api/person/add', { pin: bob, name: 'Bob', ...cardOf(card, `${card}6`) }));

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
-import { retryWaitsEndNow } from '../sync/retry-waits';
+import { deliveriesAgeBy, retryWaitsEndNow } from '../sync/retry-waits';
 import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
 import { createOperator, signIn } from '../console/console-helpers';
 import { TEST_PASSWORD_COST, type TestApp } from '../support/test-app';
@@ -199,7 +199,8 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     expect(await term.poll()).toEqual([]);
     expect(term.lostReplies.some((r) => r.includes('DATA UPDATE BIOPHOTO PIN=9104\tType=9'))).toBe(true);
     expect(term.biophotos.has('9104')).toBe(false);
-    await sleep(1200);
+    // Past the timeout (ackTimeoutMs, 1 s here).
+    await deliveriesAgeBy(t, sn, 1000);
     await reconciler.runOnce();
     const done = await ran(term, hasComparisonPhoto(term, '9104'));
     expect(done.filter((d) => head(d.command) === 'DATA UPDATE BIOPHOTO').map((d) => d.returnCode)).toEqual([0]);

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
+import { deliveriesAgeBy } from '../sync/retry-waits';
 import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
@@ -83,7 +84,8 @@ describe('one template of several changed on an attendance terminal', () => {
     await ok(t.delete(`/api/bioTemplate/delete/${pin}/2`));
     expect(await term.poll()).toEqual([]);
     expect(term.lostReplies.at(-1)).toContain(`DATA DELETE BIODATA Pin=${pin}	Type=1	No=2`);
-    await new Promise((r) => setTimeout(r, 1200));
+    // Past the timeout (ackTimeoutMs, 1 s here).
+    await deliveriesAgeBy(t, sn, 1000);
     await settle();
     expect(held()).toEqual(['1', '3', '4']);
 

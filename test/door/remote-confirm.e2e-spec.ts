@@ -10,6 +10,7 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { deliveriesAgeBy } from '../sync/retry-waits';
 
 let t: TestApp;
 let sim: DeviceSimulator;
@@ -115,8 +116,8 @@ describe('remote door actions answer the panel\'s Return', () => {
     const lost = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 4 }));
     expect(lost.body.code).toBe(0);
     expect(lost.body.message).toMatch(new RegExp(`^not confirmed yet: delivered to device ${SN}, which has not returned a result within 3 s`));
-    // The panel polls again: the lost command is handed out again and confirmed.
-    await new Promise((r) => setTimeout(r, t.app.get(PUSH_SETTINGS).lostReplyMs + 100));
+    // The panel polls again, past the lost-reply window: the lost command is handed out again and confirmed.
+    await deliveriesAgeBy(t, SN, t.app.get(PUSH_SETTINGS).lostReplyMs);
     await sim.pollUntilIdle();
     expect(await lastControl()).toEqual({ state: 'done', return_code: 0 });
 
@@ -245,7 +246,7 @@ describe('remote door actions answer the panel\'s Return', () => {
       expect((await t.post('/api/door/remoteCloseById', undefined, { doorId: doors[1].id })).body.code).toBe(0);
       sim.loseNextReply();
       expect(await sim.poll()).toEqual([]);
-      await new Promise((r) => setTimeout(r, settings.lostReplyMs + 100));
+      await deliveriesAgeBy(t, SN, settings.lostReplyMs);
       expect((await sim.poll()).map((c) => c.command)).toEqual(['CONTROL DEVICE 01020100']);
       await sim.pollUntilIdle({ maxPolls: 200 });
       expect(sim.table('user').map((u) => String(u.Pin))).toEqual(expect.arrayContaining(['CF1', 'CF2', 'CF3']));

@@ -11,6 +11,7 @@ import { ChannelControllerSimulator } from '../simulator/channel';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { deliveriesAgeBy } from '../sync/retry-waits';
 import { floorsOf, gatesOf } from './controller-tables';
 
 let t: TestApp;
@@ -108,7 +109,7 @@ describe('elevator and channel controller rights are confirmed by Return codes',
     expect(ec.lostReplies).toHaveLength(1);
     // Not confirmed while the reply is outstanding.
     expect((await personDevices('903'))[0]).toMatchObject({ state: 'pending', holds: false });
-    await sleep(1100);
+    await deliveriesAgeBy(t, ec.sn, 1000);
     await converge(ec, floorsOf, { '901': ['1:2.3'], '903': ['1:2.3'] });
     await reconciler.idle();
     expect((await personDevices('903'))[0]).toMatchObject({ state: 'synced', holds: true });

@@ -6,8 +6,9 @@ import { dataDelete, dataUpdateUser, dataUpdateUserAuthorize, returnMeaning } fr
 import { defaultPushSettings } from '../../src/push/push-settings';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { levelId } from '../sync/access-helpers';
+import { deliveriesAgeBy } from '../sync/retry-waits';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { commandsOf, connectedSim, enqueue, settingsOf, sleep } from './push-helpers';
+import { commandsOf, connectedSim, enqueue, settingsOf } from './push-helpers';
 
 /**
  * The queue's order, delivery and outcome rules under the faults real panels and networks
@@ -45,20 +46,28 @@ async function fresh(sn: string, opts: Parameters<typeof connectedSim>[1] extend
   return sim;
 }
 
-/** Polls `rounds` times, TIMEOUT/2 apart, checking `each` after every poll. */
+/**
+ * Polls `rounds` times, TIMEOUT/2 apart, checking `each` after every poll. The device's deliveries age by TIMEOUT/2
+ * between polls instead of a sleep (deliveriesAgeBy): the same polls, in the same order against the timeout.
+ */
 async function pollRounds(sim: DeviceSimulator, rounds: number, each: () => void = () => undefined): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await sim.poll();
     each();
-    await sleep(TIMEOUT / 2);
+    await deliveriesAgeBy(t, sim.sn, TIMEOUT / 2);
   }
 }
+
+/**
+ * A timeout the test's own pace never reaches (a loaded machine included) and no lost-reply window: a delivery is
+ * settled only once the test ages it past the timeout (deliveriesAgeBy), not by a slow step in between.
+ */
+const ONLY_AGED = { ackTimeoutMs: 60_000, lostReplyMs: 0 };
 
 describe('order after a lost getrequest reply', () => {
   it('grant A, the reply is lost, revoke A: nothing newer runs first, and A never holds access', async () => {
     const sim = await fresh('F-GRANT-REVOKE');
-    // Long enough for the check below on a slow machine; the wake-up it sets is checked too.
-    settingsOf(t).ackTimeoutMs = 2000;
+    Object.assign(settingsOf(t), ONLY_AGED);
     await enqueue(t, sim.sn, [user(1), grant(1)]);
     sim.loseNextReply();
     expect(await sim.poll()).toEqual([]);
@@ -68,7 +77,7 @@ describe('order after a lost getrequest reply', () => {
     expect(await sim.poll()).toEqual([]);
     expect(await sim.poll()).toEqual([]);
     expect(hasAccess(sim, 1)).toBe(false);
-    await sleep(2000);
+    await deliveriesAgeBy(t, sim.sn, ONLY_AGED.ackTimeoutMs);
     await pollRounds(sim, 4, () => expect(hasAccess(sim, 1)).toBe(false));
     expect(hasAccess(sim, 1)).toBe(false);
     // The lost reply came again first, under new CmdIDs, and the revoke after it in the same reply.
@@ -101,14 +110,15 @@ describe('order after a lost getrequest reply', () => {
   it('the device polls again after losing a reply: it gets it again at that poll, the revoke behind it too (not after the timeout)', async () => {
     const sim = await fresh('F-LOST-REPOLL');
     // lostReplyMs long enough for the overlapping poll below to come sooner on a slow machine too.
-    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 1500 });
+    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 10_000 });
     await enqueue(t, sim.sn, [user(6), grant(6)]);
     sim.loseNextReply();
     expect(await sim.poll()).toEqual([]);
     await enqueue(t, sim.sn, [revoke(6)]);
     // Sooner than lostReplyMs: an overlapping poll, not the device's next one; nothing newer goes ahead.
     expect(await sim.poll()).toEqual([]);
-    await sleep(1550);
+    // The device's next poll: past lostReplyMs, far before the timeout.
+    await deliveriesAgeBy(t, sim.sn, 10_000);
     expect((await sim.poll()).map((c) => c.command)).toEqual([user(6), grant(6), revoke(6)]);
     expect(hasAccess(sim, 6)).toBe(false);
     const rows = await commandsOf(t, sim.sn);
@@ -121,7 +131,7 @@ describe('order after a lost getrequest reply', () => {
 
   it('results lost behind answered ones: at the next poll those commands fail (they ran), the rest comes again, nothing waits for the timeout', async () => {
     const sim = await fresh('F-LOST-PARTIAL');
-    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 400 });
+    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 10_000 });
     await enqueue(t, sim.sn, [user(7)]);
     await sim.pollUntilIdle();
     // One reply: grant 7, user 8, grant 8. Only user 8's result arrives.
@@ -131,7 +141,7 @@ describe('order after a lost getrequest reply', () => {
     sim.stopHoldingResults();
     sim.dropHeldResults();
     await enqueue(t, sim.sn, [revoke(7)]);
-    await sleep(450);
+    await deliveriesAgeBy(t, sim.sn, 10_000);
     expect((await sim.poll()).map((c) => c.command)).toEqual([grant(8), revoke(7)]);
     expect(hasAccess(sim, 7)).toBe(false);
     expect(hasAccess(sim, 8)).toBe(true);
@@ -173,7 +183,7 @@ describe('order after a lost getrequest reply', () => {
 
 describe('through REST writes', () => {
   it('addLevelPerson, the reply is lost, deleteLevel: the person never holds access on the panel and ends without it', async () => {
-    settingsOf(t).ackTimeoutMs = 2000;
+    Object.assign(settingsOf(t), ONLY_AGED);
     const sim = await fresh('F-REST-1', { ipAddress: '10.66.0.1', doors: 2 });
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'QF' }] })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'QF', doorName: '10.66.0.1-1' }] })).body.code).toBe(0);
@@ -188,7 +198,7 @@ describe('through REST writes', () => {
     expect(sim.lostReplies).toHaveLength(1);
     expect((await t.post('/api/accLevel/deleteLevel', undefined, { levelIds: level, pin: '501' })).body.code).toBe(0);
     expect(await sim.poll()).toEqual([]);
-    await sleep(2000);
+    await deliveriesAgeBy(t, sim.sn, ONLY_AGED.ackTimeoutMs);
     await pollRounds(sim, 4, () => expect(hasAccess(sim, 501)).toBe(false));
     expect(hasAccess(sim, 501)).toBe(false);
     const got = sim.received.slice(from).map((c) => c.command);
@@ -306,7 +316,7 @@ describe('late results', () => {
     sim.holdResults();
     await enqueue(t, sim.sn, [grant(9)]);
     const [first] = await sim.poll();
-    await sleep(TIMEOUT + 200);
+    await deliveriesAgeBy(t, sim.sn, TIMEOUT);
     const [second] = await sim.poll();
     expect(second.command).toBe(first.command);
     expect(second.id).not.toBe(first.id);
@@ -324,7 +334,7 @@ describe('late results', () => {
     sim.holdResults();
     await enqueue(t, sim.sn, [grant(10)]);
     const [first] = await sim.poll();
-    await sleep(TIMEOUT + 200);
+    await deliveriesAgeBy(t, sim.sn, TIMEOUT);
     const [second] = await sim.poll();
     sim.stopHoldingResults();
     await sim.releaseResults((r) => r.id === first.id);

@@ -1,3 +1,5 @@
+import { WorkSignalService } from '../../src/push/work-signal.service';
+
 /** What these helpers need of test/support's TestApp. */
 interface WithDataSource {
   ds: { query(sql: string, params?: unknown[]): Promise<unknown> };
@@ -17,4 +19,29 @@ export async function retryWaitsEndNow(t: WithDataSource, sn: string, ms: number
   for (const [table, column] of [['sync_item', 'next_try_at'], ['sync_owed', 'next_try_at'], ['device_refusal', 'probe_at']]) {
     await t.ds.query(`UPDATE ${table} SET ${column} = now() WHERE ${OF_DEVICE} ${column} ${WITHIN.replace('%s', column)}`, [sn, ms]);
   }
+}
+
+const BACK = `- $2 * interval '1 millisecond'`;
+
+/**
+ * The device's command history moves `ms` into the past, as if `ms` had passed since each of its deliveries: the ack
+ * timeout (DEVICE_COMMAND_TIMEOUT, planClaim's ackTimeoutMs) and the lost-reply window (DEVICE_LOST_REPLY_MS) of a
+ * delivery up to `ms` old have ended at its next poll, without the sleep, on a machine of any speed. Every time the
+ * queue compares with another moves by the same amount (its commands' created_at, sent_at, done_at and valid_until,
+ * the attempts' log, the device's registered_at), so their order stays: a delivery after the device registered is
+ * still not one from before a restart, the commands of one reply still share their sent_at, and a remote action's
+ * validity runs out as after the sleep. The device's work signal is raised, as the wake-up the gateway set for the
+ * timeout would raise it (an idle poll reads nothing otherwise). Only between polls: a claim running meanwhile would
+ * see half of it. An attendance terminal's own times (att_terminal) stay: not for a wait with the gateway's CHECK in
+ * flight, which would then look sent before the terminal's last initialisation. Not for a test of the timing itself
+ * (what a delivery carries of the time it went out): no time passes.
+ */
+export async function deliveriesAgeBy(t: WithDataSource & { app: { get<T>(token: unknown): T } }, sn: string, ms: number): Promise<void> {
+  await t.ds.query(
+    `UPDATE device_command SET created_at = created_at ${BACK}, sent_at = sent_at ${BACK}, done_at = done_at ${BACK}, valid_until = valid_until ${BACK} WHERE device_sn = $1`,
+    [sn, ms],
+  );
+  await t.ds.query(`UPDATE device_command_attempt SET sent_at = sent_at ${BACK} WHERE device_sn = $1`, [sn, ms]);
+  await t.ds.query(`UPDATE device SET registered_at = registered_at ${BACK} WHERE sn = $1`, [sn, ms]);
+  t.app.get<WorkSignalService>(WorkSignalService).set(sn);
 }
