@@ -48,6 +48,9 @@ describe('loadConfig', () => {
     ['DEVICE_COMM_KEY', { DEVICE_COMM_KEY: 'has space' }],
     ['DEVICE_COMM_KEY', { DEVICE_COMM_KEY: 'abc' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'the load balancer' }],
+    // Shaped like addresses, yet none: the HTTP framework threw on them after Nest had loaded.
+    ['TRUST_PROXY', { TRUST_PROXY: '999.1.1.1' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
     ['DEVICE_COMMAND_TIMEOUT', { DEVICE_COMMAND_TIMEOUT: '0' }],
     ['SYNC_REFUSAL_PROBE_MS', { SYNC_REFUSAL_PROBE_MS: '0' }],
     ['SYNC_REFUSAL_PROBE_MS', { SYNC_REFUSAL_PROBE_MS: 'hourly' }],

@@ -3,6 +3,7 @@ import { parseConsoleConfig, type ConsoleConfig } from '../console/console.confi
 import { parsePushCenterConfig, type PushCenterConfig } from '../pushCenter/push-center.config';
 import { parseRetentionConfig } from '../transaction/retention.config';
 import { parseVisitorSweepIntervalMs } from '../visitor/visitor.config';
+import { parseAddressOrCidr } from './address-or-cidr';
 import { ConfigError } from './config-error';
 
 export { ConfigError };
@@ -211,15 +212,13 @@ function parseCommKey(raw: string | undefined): string | undefined {
   return v;
 }
 
-const ADDRESS_OR_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)(?:\/\d{1,3})?$/;
-
 function parseTrustProxy(raw: string | undefined): TrustProxy {
   const v = blankToUndefined(raw);
   if (v === undefined || v.toLowerCase() === 'false') return false;
   if (v.toLowerCase() === 'true') return true;
   if (/^\d{1,2}$/.test(v)) return Number(v);
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0 || !list.every((s) => ADDRESS_OR_CIDR.test(s) || s === 'loopback' || s === 'linklocal' || s === 'uniquelocal')) {
+  if (list.length === 0 || !list.every((s) => parseAddressOrCidr(s) !== undefined || s === 'loopback' || s === 'linklocal' || s === 'uniquelocal')) {
     throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${v}"`);
   }
   return list;

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { parseAddressOrCidr } from '../config/address-or-cidr';
 import { ConfigError } from '../config/config-error';
 import { DEFAULT_PASSWORD_COST } from './password';
 
@@ -28,24 +29,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return Number(raw);
 }
 
-/** An address or CIDR the allow-list understands (IPv4 or IPv6). */
-function parseAllowEntry(entry: string): { address: string; prefix?: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address, prefixText, extra] = entry.split('/');
-  const v = isIP(address);
-  if (v === 0 || extra !== undefined) return undefined;
-  const family = v === 4 ? 'ipv4' : 'ipv6';
-  if (prefixText === undefined) return { address, family };
-  const prefix = Number(prefixText);
-  if (!/^\d{1,3}$/.test(prefixText) || prefix > (v === 4 ? 32 : 128)) return undefined;
-  return { address, prefix, family };
-}
-
 /** CONSOLE_* variables, all optional. */
 export function parseConsoleConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   const allowRaw = env.CONSOLE_ADMIN_ALLOW?.trim() ?? '';
   const adminAllow = allowRaw ? allowRaw.split(',').map((s) => s.trim()).filter(Boolean) : [];
   for (const a of adminAllow) {
-    if (!parseAllowEntry(a)) throw new ConfigError('CONSOLE_ADMIN_ALLOW', `must be a comma list of addresses or CIDRs, got "${a}"`);
+    if (!parseAddressOrCidr(a)) throw new ConfigError('CONSOLE_ADMIN_ALLOW', `must be a comma list of addresses or CIDRs, got "${a}"`);
   }
   const adminPassword = env.CONSOLE_ADMIN_PASSWORD === undefined || env.CONSOLE_ADMIN_PASSWORD === '' ? undefined : env.CONSOLE_ADMIN_PASSWORD;
   if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('CONSOLE_ADMIN_PASSWORD', 'must be at least 10 characters long');
@@ -64,7 +53,7 @@ export function addressMatcher(entries: string[]): ((ip: string) => boolean) | u
   if (entries.length === 0) return undefined;
   const list = new BlockList();
   for (const e of entries) {
-    const p = parseAllowEntry(e)!;
+    const p = parseAddressOrCidr(e)!;
     if (p.prefix === undefined) list.addAddress(p.address, p.family);
     else list.addSubnet(p.address, p.prefix, p.family);
   }
