@@ -115,6 +115,19 @@ describe('the Dockerfile runtime stage', () => {
     expect(composeGateway()).not.toContain('/data');
   });
 
+  // The README's Production section starts compose with the token and the first administrator's password from the
+  // shell; compose passes a container only what its file names, so a variable it does not name would be ignored.
+  it("takes from the shell what the README's `docker compose up` line sets, each a variable of the Configuration table", () => {
+    const line = /`((?:[A-Z_]+=\S+ )+)docker compose up[^`]*`/.exec(readFileSync('README.md', 'utf8'))?.[1];
+    const set = [...(line ?? '').matchAll(/([A-Z_]+)=/g)].map((m) => m[1]);
+    expect(set).toEqual(['API_TOKEN', 'CONSOLE_ADMIN_PASSWORD']);
+    const table = readmeSection('## Configuration');
+    for (const name of set) {
+      expect(composeGateway()).toMatch(new RegExp(`\\n {6}${name}: \\$\\{${name}[:?}-]`));
+      expect(table).toContain(`| \`${name}\` |`);
+    }
+  });
+
   it('exposes the port it listens on, as compose and the README publish it', () => {
     expect(args(runtime, 'EXPOSE')).toEqual([env.PORT]);
     expect(env.HOST).toBe('0.0.0.0');
