@@ -124,15 +124,17 @@ async function main(): Promise<void> {
     await gateway.close().catch(() => undefined);
     exitPortProblem(config.port, config.host, problem);
   }
+  // The port bound: PORT=0 asks the system for a free one, and the lines below name the one it gave.
+  const port = (gateway.app.getHttpServer().address() as net.AddressInfo | null)?.port ?? config.port;
   log.info(
-    { port: config.port, host: config.host, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, deviceAdmission: config.deviceAdmission, timeZone: config.timeZone },
+    { port, host: config.host, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, deviceAdmission: config.deviceAdmission, timeZone: config.timeZone },
     'cvsecurity-gateway listening',
   );
   // Where to go next, and what a fresh install still lacks (no operator, no API token): said once, never fatal.
   try {
     const counts = await accountCounts(gateway.app);
     const root = path.resolve(__dirname, '../..');
-    const guide = startGuide({ port: (gateway.app.getHttpServer().address() as net.AddressInfo | null)?.port ?? config.port, host: config.host, embedded: !config.databaseUrl, lanAddresses: lanAddresses(), npmScripts: npmScriptsPresent(root), dataDir: nonDefaultDataDir(config.dataDir, root), ...counts });
+    const guide = startGuide({ port, host: config.host, embedded: !config.databaseUrl, lanAddresses: lanAddresses(), npmScripts: npmScriptsPresent(root), dataDir: nonDefaultDataDir(config.dataDir, root), ...counts });
     for (const line of guide.info) log.info(line);
     for (const line of guide.warn) log.warn(line);
   } catch (err) {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nonDefaultDataDir, npmScriptsPresent, startGuide } from '../../src/start-guide';
-import { GatewayProcess } from '../support/gateway-process';
+import { GatewayProcess, MAIN_JS } from '../support/gateway-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
 
 /**
@@ -152,4 +152,38 @@ describe.skipIf(onPglite)('npm start on a fresh database', () => {
     expect(msgs.some((m) => m.startsWith('operator console: '))).toBe(true);
     expect(msgs.filter((m) => m.startsWith('no console operator') || m.startsWith('no API client'))).toEqual([]);
   }, 180_000);
+});
+
+// PORT=0 asks the system for a free port: the "listening" line said port 0 while the guide named the port bound.
+describe.skipIf(onPglite)('npm start with PORT=0', () => {
+  let db: TestDatabase;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await db?.drop();
+  });
+
+  it('names the port the system gave in its listening line, as in the guide, and serves there', async () => {
+    child = spawn(process.execPath, [MAIN_JS], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', API_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (c) => (output += c));
+    for (let i = 0; i < 1200 && !output.includes('devices: ') && !output.includes('REST API: '); i++) await new Promise((r) => setTimeout(r, 100));
+    const lines = messages(output) as { msg: string; port?: number }[];
+    const port = lines.find((l) => l.msg === 'cvsecurity-gateway listening')?.port;
+    expect(port).toBeGreaterThan(0);
+    expect(lines.find((l) => l.msg.startsWith('REST API: '))?.msg).toMatch(new RegExp(`^REST API: http://[^/]+:${port}/api/`));
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  }, 150_000);
 });
