@@ -197,7 +197,7 @@ export class ConsoleVisitorsController {
 
   /**
    * The host field as the operator filled it: a pin, or the host's name ("Maria Santos", either order, any
-   * case) when no active person has it as pin. The REST API keeps the manual's pin; at a reception desk the
+   * case; or "Maria" or "Santos" alone when one person in service is so named) when no active person has it as pin. The REST API keeps the manual's pin; at a reception desk the
    * visitor names the person they came to see. A name that several persons share is refused with their pins.
    */
   private async hostPin(given: string): Promise<string> {
@@ -206,19 +206,23 @@ export class ConsoleVisitorsController {
     if (!text) return given;
     const byPin: unknown[] = await this.ds.query(`SELECT 1 FROM person WHERE pin = $1 AND status = 'active'`, [text]);
     if (byPin.length) return text;
-    const named: Array<{ pin: string }> = await this.ds.query(
-      `SELECT p.pin FROM person p
-        WHERE p.status = 'active'
-          AND (lower(${fullNameSql('p')}) = lower($1) OR lower(concat_ws(' ', NULLIF(p.last_name, ''), p.name)) = lower($1))
-        ORDER BY p.pin LIMIT 11`,
-      [text.replace(/\s+/g, ' ')],
-    );
-    if (named.length === 1) return named[0].pin;
-    if (named.length > 1) {
-      const pins = named.slice(0, 10).map((n) => n.pin).join(', ');
-      throw new CvError(VisCode.HostNotExist, `The employee does not exist: several persons are named ${text} (pins ${pins}${named.length > 10 ? ', …' : ''}); give the host's pin`);
+    const named = await this.hostsNamed(text, `lower(${fullNameSql('p')}) = lower($1) OR lower(concat_ws(' ', NULLIF(p.last_name, ''), p.name)) = lower($1)`);
+    // A receptionist types the name the host goes by, often only "Ada" or "Lovelace": one person of that first or
+    // last name is the host, as one of that full name is. A full name matched first, so "Ada Lovelace" is never
+    // taken as ambiguous because another Ada works there.
+    const byPart = named.length ? named : await this.hostsNamed(text, `lower(p.name) = lower($1) OR lower(p.last_name) = lower($1)`);
+    if (byPart.length === 1) return byPart[0].pin;
+    if (byPart.length > 1) {
+      const pins = byPart.slice(0, 10).map((n) => n.pin).join(', ');
+      throw new CvError(VisCode.HostNotExist, `The employee does not exist: several persons are named ${text} (pins ${pins}${byPart.length > 10 ? ', …' : ''}); give the host's pin`);
     }
-    return given;
+    // The manual's bare "The employee does not exist" read as if the form had lost the host: it says what was looked for.
+    throw new CvError(VisCode.HostNotExist, `The employee does not exist: no person in service has the pin or name ${text}`);
+  }
+
+  /** Up to 11 active persons matching `where` (on `p`, the text as $1), in pin order: 11 says "more than 10". */
+  private hostsNamed(text: string, where: string): Promise<Array<{ pin: string }>> {
+    return this.ds.query(`SELECT p.pin FROM person p WHERE p.status = 'active' AND (${where}) ORDER BY p.pin LIMIT 11`, [text.replace(/\s+/g, ' ')]);
   }
 
   @Post('checkout')

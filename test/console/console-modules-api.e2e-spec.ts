@@ -360,7 +360,29 @@ describe('console API of the module pages', () => {
     expect(twice.message).toMatch(/6301.*6302/);
     // A pin is a pin, and a name nobody has is the manual's -253, as before.
     expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-3', persPersonPin: '6302' })).body.code).toBe(0);
-    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-4', persPersonPin: 'Nobody Here' })).body.code).toBe(-253);
+    const nobody = (await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-4', persPersonPin: 'Nobody Here' })).body;
+    expect(nobody).toMatchObject({ code: -253, message: 'The employee does not exist: no person in service has the pin or name Nobody Here' });
+  });
+
+  it('takes the host by first or last name alone when one person in service is so named, and names the pins when several are', async () => {
+    expect((await t.post('/api/person/add', { pin: '6311', name: 'Ada', lastName: 'Lovelace' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '6312', name: 'Alan', lastName: 'Turing' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '6313', name: 'Alan', lastName: 'Kay' })).body.code).toBe(0);
+    const visit = { visEmpName: 'Guest Two', certType: '8', visitReason: 'meeting', visitorCount: '1', startTime: '2030-01-02 09:00:00', endTime: '2030-01-02 18:00:00' };
+    const hostOf = async (certNum: string) => (await t.ds.query(`SELECT host_pin FROM vis_registration WHERE cert_num = $1`, [certNum]))[0]?.host_pin;
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'FN-1', persPersonPin: 'ada' })).body).toMatchObject({ code: 0 });
+    expect(await hostOf('FN-1')).toBe('6311');
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'FN-2', persPersonPin: 'Turing' })).body).toMatchObject({ code: 0 });
+    expect(await hostOf('FN-2')).toBe('6312');
+    // Two Alans: neither is guessed; the full name still finds each.
+    const two = (await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'FN-3', persPersonPin: 'Alan' })).body;
+    expect(two).toMatchObject({ code: -253, message: 'The employee does not exist: several persons are named Alan (pins 6312, 6313); give the host\'s pin' });
+    expect(await hostOf('FN-3')).toBeUndefined();
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'FN-4', persPersonPin: 'Alan Kay' })).body).toMatchObject({ code: 0 });
+    expect(await hostOf('FN-4')).toBe('6313');
+    // A reservation takes the host the same way.
+    expect((await op.call('POST', 'visitors/reservations', { ...visit, certNum: 'FN-5', persPersonPin: 'Lovelace', visitDate: '2030-01-03 09:00:00', visitEndDate: '2030-01-03 12:00:00' })).body).toMatchObject({ code: 0 });
+    expect(await t.ds.query(`SELECT host_pin FROM vis_reservation WHERE cert_num = 'FN-5'`)).toEqual([{ host_pin: '6311' }]);
   });
 
   it("chooses the levels offered to visitors (CVSecurity's Visitor Levels): every level until one is offered, then only those, audited", async () => {

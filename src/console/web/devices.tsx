@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query } from './api';
 import type { PageProps } from './main';
 import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, failingText, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel, closeOnEscape } from './ui';
@@ -282,9 +282,20 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
   useEvery(10_000, list.reload);
   const areas = useLoad(() => api('GET', 'catalog/areas'));
   const selected = selectedIn(sub, search);
+  // The device whose queue or convergence is open is followed there every 2 s while its commands wait: its row
+  // follows at the same pace, or it read "syncing, 11 commands waiting" for up to 10 s beside "Nothing waiting".
+  // Also when the device is chosen after the list was read (a Full sync opens the queue once the list is asked again).
+  const followed = selected && list.data?.find((d: any) => d.sn === selected.sn);
+  const followedWaiting = !!followed?.online && (followed.sync?.pendingCommands ?? 0) > 0;
+  useEffect(() => {
+    if (!followedWaiting) return;
+    const t = setTimeout(list.reload, 2000);
+    return () => clearTimeout(t);
+  }, [list.data, followedWaiting]);
   const setSelected = (s: { sn: string; view: DeviceView } | null) =>
     go(s ? `devices/${encodeURIComponent(s.sn)}${s.view === 'convergence' ? '' : `?view=${s.view}`}` : 'devices');
-  const [rename, setRename] = useState<{ sn: string; alias: string } | null>(null);
+  // `was` is the name the device had when the form opened; `doors`: its doors and floors named after it follow.
+  const [rename, setRename] = useState<{ sn: string; alias: string; was: string; hasDoors: boolean; doors: boolean } | null>(null);
   // CVSecurity's "Get attendance records" of a terminal: the period asked for, the last 24 h unless changed.
   const [recovery, setRecovery] = useState<{ d: any; from: string; to: string } | null>(null);
   // CVSecurity's Device > New: a device added by SN before it has contacted the gateway, admitted when it does.
@@ -342,7 +353,13 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     e.preventDefault();
     const r = rename!;
     // The form stays open with what was typed when the name is refused: the error says what to change.
-    if ((await a.run(() => api('PUT', `devices/${encodeURIComponent(r.sn)}/alias`, { alias: r.alias }), `Renamed ${r.sn}`)) !== undefined) setRename(null);
+    // Doors are named after their panel (192.168.1.201-1): CVSecurity's operator renames the panel and wants its doors
+    // to read the same; the answer's doors say which names they have now.
+    const done = (d: any) => {
+      const renamed = r.doors ? (d?.doors ?? []).map((x: any) => x.name).filter((n: string) => n.startsWith(`${r.alias.trim()}-`)) : [];
+      return `Renamed ${r.sn}` + (r.doors ? (renamed.length ? `; its doors are now ${renamed.join(', ')}` : `; no door of it was still named after ${r.was}`) : '');
+    };
+    if ((await a.run(() => api('PUT', `devices/${encodeURIComponent(r.sn)}/alias`, { alias: r.alias, renameDoors: r.doors }), done)) !== undefined) setRename(null);
     list.reload();
   }
   async function addDevice(e: Event) {
@@ -422,7 +439,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                   </button>
                 )}
                 {isOperator && (
-                  <button type="button" class="secondary outline" onClick={() => setRename({ sn: d.sn, alias: d.alias })} aria-label={`Rename ${d.sn}`}>
+                  <button type="button" class="secondary outline" onClick={() => setRename({ sn: d.sn, alias: d.alias, was: d.alias, hasDoors: !['att', 'facekiosk'].includes(d.kind), doors: false })} aria-label={`Rename ${d.sn}`}>
                     Rename
                   </button>
                 )}
@@ -545,6 +562,13 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
           <Field required label={`New name for ${rename.sn}`}>
             <input name="alias" maxLength={100} value={rename.alias} onInput={(e) => setRename({ ...rename, alias: e.currentTarget.value })} />
           </Field>
+          {/* Unticked by default: clients that open doors or add them to levels by name must then use the new names. */}
+          {rename.hasDoors && (
+            <label>
+              <input type="checkbox" name="renameDoors" checked={rename.doors} onChange={(e) => setRename({ ...rename, doors: e.currentTarget.checked })} />
+              Rename its doors and floors named after it too ({rename.was}-1 becomes {rename.alias.trim() || '…'}-1)
+            </label>
+          )}
           <button type="submit">Save name</button>
           <button type="button" class="secondary" onClick={() => setRename(null)}>
             Cancel
