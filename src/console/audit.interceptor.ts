@@ -1,9 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { DataSource } from 'typeorm';
 import { ConsoleAuditService, auditDetail } from './audit.service';
 import type { ConsoleRequest } from './console-cookie';
-import { AUDIT_KEY, type AuditSpec } from './console-roles';
+import { AUDIT_KEY, type AuditNamed, type AuditSpec } from './console-roles';
 
 /** Writes one audit line per audited console action, after it ran: `ok` or `failed` with the error's words and code. */
 @Injectable()
@@ -11,6 +12,7 @@ export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: ConsoleAuditService,
+    private readonly ds: DataSource,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -24,16 +26,27 @@ export class AuditInterceptor implements NestInterceptor {
       } catch {
         target = undefined;
       }
+      const named = await this.nameOf(spec.named, req);
       try {
         const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await this.audit.record(req.console?.operator, req.ip, spec.action, target, 'ok', auditDetail(req.body));
+        const body = auditDetail(req.body);
+        await this.audit.record(req.console?.operator, req.ip, spec.action, target, 'ok', named || body ? { ...named, ...body } : null);
         return result;
       } catch (err) {
         const e = err as { message?: string; code?: unknown };
-        await this.audit.record(req.console?.operator, req.ip, spec.action, target, 'failed', { ...auditDetail(req.body), error: e?.message ?? String(err), code: typeof e?.code === 'number' ? e.code : undefined });
+        await this.audit.record(req.console?.operator, req.ip, spec.action, target, 'failed', { ...named, ...auditDetail(req.body), error: e?.message ?? String(err), code: typeof e?.code === 'number' ? e.code : undefined });
         throw err;
       }
     };
     return from(run());
+  }
+
+  /** The named row's name as `{ [key]: name }`; nothing when there is no such row (the action refuses it itself). */
+  private async nameOf(named: AuditNamed | undefined, req: ConsoleRequest): Promise<Record<string, string> | undefined> {
+    const id = named?.id(req as never);
+    if (!named || !id || !/^[0-9a-f]{32}$/i.test(id)) return undefined;
+    // The table is one of AuditNamed's, never the request's. A failed read leaves the name out, not the action undone.
+    const rows: Array<{ name: string }> | undefined = await this.ds.query(`SELECT name FROM ${named.table} WHERE id = $1`, [id]).catch(() => undefined);
+    return rows?.[0] ? { [named.key]: rows[0].name } : undefined;
   }
 }

@@ -110,7 +110,7 @@ export class ConsoleCatalogController {
    */
   @Post('levels/:id/persons')
   @HttpCode(200)
-  @Audit('level.addPersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
+  @Audit('level.addPersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
   async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
     const r = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'add');
     return ok({ persons: r.changed, already: r.unchanged });
@@ -119,7 +119,7 @@ export class ConsoleCatalogController {
   /** CVSecurity's "Add personnel by department": the department's active persons join the level (with its sub-departments unless `withSubDepartments` is false). */
   @Post('levels/:id/departments')
   @HttpCode(200)
-  @Audit('level.addDepartment', (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim())
+  @Audit('level.addDepartment', (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim(), { key: 'level', table: 'acc_level', id: (r) => r.params.id })
   async addLevelDepartment(@Param('id') id: string, @Body() body: { deptCode?: unknown; withSubDepartments?: unknown }) {
     const d = departmentOf(body);
     return ok(await this.accLevels.addDepartmentPersons(id, d.deptCode, d.withSubDepartments));
@@ -137,7 +137,7 @@ export class ConsoleCatalogController {
 
   @Post('levels/:id/persons/remove')
   @HttpCode(200)
-  @Audit('level.removePersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
+  @Audit('level.removePersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
   async removeLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
     const r = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'remove');
     return ok({ persons: r.changed, notMembers: r.unchanged });
@@ -145,14 +145,14 @@ export class ConsoleCatalogController {
 
   /** Rename a level or change its area or time segment (a new time segment re-sends its members' rights). */
   @Put('levels/:id')
-  @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim())
+  @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim(), { key: 'level', table: 'acc_level', id: (r) => r.params.id })
   async updateLevel(@Param('id') id: string, @Body() dto: LevelUpdateDto, @Body('version') version?: unknown) {
     await this.accLevels.update(id, dto, expectVersion('acc_level', id, version));
     return ok(null);
   }
 
   @Delete('levels/:id')
-  @Audit('level.delete', (r) => r.params.id)
+  @Audit('level.delete', (r) => r.params.id, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
   async deleteLevel(@Param('id') id: string) {
     await this.levelEdits.deleteLevel(id);
     return ok(null);
@@ -160,7 +160,7 @@ export class ConsoleCatalogController {
 
   /** A door leaves a level: members the door's panel no longer grants leave that panel. */
   @Delete('levels/:id/doors/:doorId')
-  @Audit('level.removeDoor', (r) => `${r.params.id} ${r.params.doorId}`)
+  @Audit('level.removeDoor', (r) => `${r.params.id} ${r.params.doorId}`, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
   async removeLevelDoor(@Param('id') id: string, @Param('doorId') doorId: string) {
     await this.levelEdits.removeDoor(id, doorId);
     return ok(null);

@@ -18,9 +18,20 @@ export interface AuditSpec {
   action: string;
   /** What the action was done to, read from the request (a pin, an SN, a door id...). */
   target?: (req: { params: Record<string, string>; body: any; query: any }) => string | undefined;
+  /** A row the target names by its id only: its name, read before the action runs (a delete's too), goes into the detail. */
+  named?: AuditNamed;
+}
+/**
+ * The door, floor or level an action names by id, as the audit line's detail `key` (`door: "Lobby-1"`): an
+ * operator reading the log (or a panel's door opened at night) knows doors by name, not by a 32-hex id.
+ */
+export interface AuditNamed {
+  key: string;
+  table: 'door' | 'floor' | 'acc_level';
+  id: (req: { params: Record<string, string> }) => string | undefined;
 }
 /** Every state-changing console route names its action; the audit interceptor records it, refused, failed or done. */
-export const Audit = (action: string, target?: AuditSpec['target']) => SetMetadata(AUDIT_KEY, { action, target } satisfies AuditSpec);
+export const Audit = (action: string, target?: AuditSpec['target'], named?: AuditNamed) => SetMetadata(AUDIT_KEY, { action, target, named } satisfies AuditSpec);
 
 /** The signed-in operator, attached to the request by the console guard. */
 export interface ConsoleOperator {

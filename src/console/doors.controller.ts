@@ -83,21 +83,21 @@ export class ConsoleDoorsController {
    */
   @Post(':doorId/enable')
   @HttpCode(200)
-  @Audit('door.enable', (r) => r.params.doorId)
+  @Audit('door.enable', (r) => r.params.doorId, { key: 'door', table: 'door', id: (r) => r.params.doorId })
   async enable(@Param('doorId') doorId: string) {
     return ok(await this.admin.setEnabled(doorId, true));
   }
 
   @Post(':doorId/disable')
   @HttpCode(200)
-  @Audit('door.disable', (r) => r.params.doorId)
+  @Audit('door.disable', (r) => r.params.doorId, { key: 'door', table: 'door', id: (r) => r.params.doorId })
   async disable(@Param('doorId') doorId: string) {
     return ok(await this.admin.setEnabled(doorId, false));
   }
 
   @Post(':doorId/:action')
   @HttpCode(200)
-  @Audit('door.control', (r) => `${r.params.doorId} ${r.params.action}`)
+  @Audit('door.control', (r) => `${r.params.doorId} ${r.params.action}`, { key: 'door', table: 'door', id: (r) => r.params.doorId })
   async act(@Param('doorId') doorId: string, @Param('action') action: string, @Body() body: { interval?: unknown } | undefined) {
     if (!ACTIONS.includes(action as DoorAction)) throw new CvError(CvCode.InvalidParameter, `action must be one of ${ACTIONS.join(', ')}`);
     const door = await this.doors.requireById(doorId);

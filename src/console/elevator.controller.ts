@@ -74,7 +74,7 @@ export class ConsoleElevatorController {
    */
   @Post('floors/:id/:action')
   @HttpCode(200)
-  @Audit('floor.control', (r) => `${r.params.id} ${r.params.action}`)
+  @Audit('floor.control', (r) => `${r.params.id} ${r.params.action}`, { key: 'floor', table: 'floor', id: (r) => r.params.id })
   async control(@Param('id') id: string, @Param('action') action: string, @Body() body: { interval?: unknown } | undefined) {
     let queued;
     if (action === 'open') queued = await this.floors.remoteOpen(id, body?.interval === undefined ? '5' : String(body.interval));

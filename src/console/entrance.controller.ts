@@ -103,7 +103,7 @@ export class ConsoleEntranceController {
   /** One passage through the gate: `direction` entry (1) or exit (2), as openType of 2.31.7. */
   @Post('gates/:id/open')
   @HttpCode(200)
-  @Audit('gate.open', (r) => `${r.params.id} ${r.body?.direction ?? ''}`.trim())
+  @Audit('gate.open', (r) => `${r.params.id} ${r.body?.direction ?? ''}`.trim(), { key: 'gate', table: 'door', id: (r) => r.params.id })
   async open(@Param('id') id: string, @Body() body: { direction?: unknown } | undefined) {
     const gate = await this.gates.requireById(id);
     const queued = await this.gates.remoteOpen(gate, typeof body?.direction === 'string' ? body.direction : undefined);

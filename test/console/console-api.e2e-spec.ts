@@ -267,6 +267,11 @@ describe('console API: roles and audit', () => {
     expect((await o.call('POST', 'doors/0123456789abcdef0123456789abcdef/open', {})).body.code).toBe(-47);
     const log = (await o.call('GET', `audit?action=door.control&target=${door.id}`)).body.data.rows;
     expect(log.map((r: { target: string; outcome: string }) => `${r.target.split(' ')[1]} ${r.outcome}`)).toEqual(['explode failed', 'cancelAlarm ok', 'normalOpen ok', 'close ok', 'open ok']);
+    // Each line names the door as the operator knows it, beside its id; an id no door has names none.
+    expect(log.map((r: { detail: Record<string, unknown> | null }) => r.detail?.door)).toEqual(['10.66.0.1-1', '10.66.0.1-1', '10.66.0.1-1', '10.66.0.1-1', '10.66.0.1-1']);
+    const [unknown] = (await o.call('GET', 'audit?action=door.control&target=0123456789abcdef0123456789abcdef')).body.data.rows;
+    expect(unknown).toMatchObject({ outcome: 'failed', detail: { code: -47 } });
+    expect(unknown.detail.door).toBeUndefined();
   });
 
   it('sets a panel\'s clock and reboots it, each followed by its id to the panel\'s Return; a viewer may not, a bad action is refused', async () => {
@@ -381,6 +386,9 @@ describe('console API: editing the reference lists', () => {
     expect((await auditOf('level.update'))[0]).toMatchObject({ operator: 'otto', target: `${level.id} Renamed level`, outcome: 'ok' });
     expect((await auditOf('level.removeDoor')).map((r: { outcome: string }) => r.outcome).sort()).toEqual(['failed', 'ok']);
     expect((await auditOf('level.delete')).map((r: { outcome: string }) => r.outcome).sort()).toEqual(['failed', 'ok']);
+    // The level by name beside its id, as it was when the action ran: the old name of a rename, the deleted one's.
+    expect((await auditOf('level.update'))[0].detail).toMatchObject({ level: 'Edit level', name: 'Renamed level' });
+    expect((await auditOf('level.delete')).map((r: { detail: Record<string, unknown> | null }) => r.detail?.level ?? null).sort()).toEqual(['Renamed level', null]);
   });
 
   it('edits a department, an area, a time segment and a holiday through their services, each audited', async () => {

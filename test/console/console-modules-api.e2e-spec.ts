@@ -99,7 +99,8 @@ describe('console API of the module pages', () => {
     const r = await op.call('POST', `elevator/floors/${floor.id}/open`, { interval: 7 });
     expect(r.body).toMatchObject({ code: 0, data: { deviceSn: 'ECAPI0001' } });
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'ECAPI0001' AND command LIKE 'CONTROL DEVICE 11%'`))[0].n).toBe(before + 1);
-    expect(await audit('floor.control')).toMatchObject({ target: `${floor.id} open`, outcome: 'ok' });
+    // The floor by its name too, as the operator knows it (the id alone told the log's reader nothing).
+    expect(await audit('floor.control')).toMatchObject({ target: `${floor.id} open`, outcome: 'ok', detail: { floor: '10.41.0.1-1', interval: 7 } });
     // The answer names the command, so the page follows it to the controller's Return: done, or refused.
     const one = async (id: string) => (await op.call('GET', `devices/ECAPI0001/commands?id=${id}&size=1`)).body.data.rows[0];
     expect(r.body.data.commandId).toMatch(/^\d+$/);
@@ -114,7 +115,7 @@ describe('console API of the module pages', () => {
     const bad = await op.call('POST', `elevator/floors/${floor.id}/open`, { interval: 999 });
     expect(bad.status).toBe(200);
     expect(bad.body.code).toBeLessThan(0);
-    expect(await audit('floor.control')).toMatchObject({ outcome: 'failed', detail: { code: bad.body.code } });
+    expect(await audit('floor.control')).toMatchObject({ outcome: 'failed', detail: { code: bad.body.code, floor: '10.41.0.1-1' } });
     expect((await op.call('POST', `elevator/floors/${floor.id}/sideways`, {})).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'action must be open, close, normalOpen or cancelNormalOpen' });
   });
 
@@ -130,7 +131,7 @@ describe('console API of the module pages', () => {
     await cc.pollUntilIdle();
     expect((await op.call('GET', `devices/PSGAPI0001/commands?id=${opened.body.data.commandId}&size=1`)).body.data.rows[0]).toMatchObject({ state: 'done', returnCode: 0 });
     expect(cc.openings.at(-1)).toMatchObject({ gate: 1, direction: 'exit' });
-    expect(await audit('gate.open')).toMatchObject({ target: `${gate.id} exit`, outcome: 'ok' });
+    expect(await audit('gate.open')).toMatchObject({ target: `${gate.id} exit`, outcome: 'ok', detail: { gate: '10.41.0.2-1', direction: 'exit' } });
     // The counters the controller reports are on the controller's row.
     cc.counters.incount = 3;
     await cc.uploadIrstate();
