@@ -2,7 +2,7 @@ import { RequestMethod, type INestApplicationContext } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ApiBody, ApiQuery, type OpenAPIObject } from '@nestjs/swagger';
 import { controllerHandlers } from './common/controller-handlers';
-import { cvInputOf } from './common/input.decorator';
+import { cvInputOf, QUERY_PARAMS } from './common/input.decorator';
 
 /**
  * The inputs of every operation that reads them through `@CvInput()`, in the OpenAPI document.
@@ -11,8 +11,9 @@ import { cvInputOf } from './common/input.decorator';
  * the body alike (`CvInput`), so without this the document listed no query parameter for the manual's GET lists
  * (`pageNo`, `pageSize`, `startDate`...) and no body for most POSTs (`person/add`), and Swagger UI's "Try it out"
  * could send neither. Before the document is built, each such handler that declares none itself is given its
- * DTO as Swagger's own decorators would: a GET or DELETE its fields as query parameters, a POST, PUT or PATCH
- * the DTO as its JSON body (every one of them also takes its inputs in the query; the body is the one form
+ * DTO as Swagger's own decorators would: a GET or DELETE, and a POST whose manual prints its inputs in the URL
+ * (`@QueryParams`: the query is where they are read first), its fields as query parameters, any other POST, PUT or
+ * PATCH the DTO as its JSON body (every one of them also takes its inputs in the query; the body is the one form
  * Swagger UI can show for all of them). Once per handler, however many documents a process builds.
  */
 export function declareCvInputs(app: INestApplicationContext): void {
@@ -22,7 +23,7 @@ export function declareCvInputs(app: INestApplicationContext): void {
     Reflect.defineMetadata(DECLARED, true, handler);
     const declared = (Reflect.getMetadata(API_PARAMETERS, handler) ?? []) as Array<{ in?: string }>;
     const descriptor = { value: handler } as PropertyDescriptor;
-    if (method === RequestMethod.GET || method === RequestMethod.DELETE) ApiQuery({ type: dto, required: false })(cls.prototype, name, descriptor);
+    if (method === RequestMethod.GET || method === RequestMethod.DELETE || Reflect.getMetadata(QUERY_PARAMS, handler) === true) ApiQuery({ type: dto, required: false })(cls.prototype, name, descriptor);
     else if (!declared.some((p) => p.in === 'body')) ApiBody({ type: dto })(cls.prototype, name, descriptor);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { AccLevelService } from './acc-level.service';
 import {
@@ -23,6 +23,7 @@ export class AccLevelController {
   constructor(private readonly levels: AccLevelService) {}
 
   @Post('api/accLevel/deleteLevel')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.1.1 Delete Person Level' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -57,6 +58,7 @@ export class AccLevelController {
   }
 
   @Post('api/accLevel/syncLevel')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.1.5 Sync Level Info to Device' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -66,6 +68,7 @@ export class AccLevelController {
   }
 
   @Post('api/accLevel/syncPerson')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.1.6 Sync Person Level' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -102,6 +105,7 @@ export class AccLevelController {
   }
 
   @Post('api/accLevel/addLevelPerson')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: 'Add access levels to a person (?levelIds=&pin=)' })
   @ApiOkResponse({ type: EnvelopeDto })

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nes
 import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { BioTemplateService } from './bio-template.service';
 import {
   BioTemplateAddDto,
@@ -43,6 +43,7 @@ export class BioTemplateController {
   }
 
   @Delete('api/bioTemplate/getFgListByPin/:pin')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (as printed: templateNo in the query)' })
   @ApiParam({ name: 'pin', example: '666' })
@@ -124,6 +125,7 @@ export class BioTemplateController {
   }
 
   @Delete('api/bioTemplate/deleteById/:any')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (as printed: deleteById/*?pin=)' })
   @ApiParam({ name: 'any', example: '*', description: 'ignored; the manual prints a literal "*"' })
@@ -135,6 +137,7 @@ export class BioTemplateController {
   }
 
   @Post('api/bioTemplate/deleteById/:any')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (POST form: the manual heads it "Post Request URL")' })
   @ApiParam({ name: 'any', example: '*', description: 'ignored; the manual prints a literal "*"' })

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags, type ApiResponseOptions } from '@
 import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { checkPaging, pageIfAsked, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
@@ -109,6 +109,7 @@ export class DoorController {
   }
 
   @Post(['api/door/remoteCloseById', 'api/door/remoteoffById', 'api/door/remoteOffById'])
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.11.6 Remote Close Door by Id (the manual prints remoteoffById; both are served)' })
   @ApiOkResponse(commandResponse)
@@ -117,6 +118,7 @@ export class DoorController {
   }
 
   @Post(['api/door/remoteCloseByName', 'api/door/remoteoffByName', 'api/door/remoteOffByName'])
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.11.7 Remote Close Door by Name (the manual prints remoteoffByName; both are served)' })
   @ApiOkResponse(commandResponse)
@@ -125,6 +127,7 @@ export class DoorController {
   }
 
   @Post('api/door/remoteOpenById')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.11.8 Remote Open Door by Id' })
   @ApiOkResponse(commandResponse)
@@ -133,6 +136,7 @@ export class DoorController {
   }
 
   @Post('api/door/remoteOpenByName')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.11.9 Remote Open Door by Name' })
   @ApiOkResponse(commandResponse)

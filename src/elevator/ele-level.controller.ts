@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { LevelIdDto, LevelPersonDto } from '../accLevel/dto/acc-level.dto';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { ModuleListDto, ModuleLevelResponseDto, ModuleLevelSaveDto, toModuleLevel } from './dto/elevator.dto';
 import { ModuleLevelService } from './module-level.service';
@@ -20,6 +20,7 @@ export class EleLevelController {
   constructor(private readonly levels: ModuleLevelService) {}
 
   @Post('api/eleLevel/deleteLevel')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.2.1 Delete person elevator levels' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -53,6 +54,7 @@ export class EleLevelController {
   }
 
   @Post('api/eleLevel/syncLevel')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.2.5 Sync Ele Level Group Info to Device' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -62,6 +64,7 @@ export class EleLevelController {
   }
 
   @Post('api/eleLevel/syncPerson')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.2.6 Sync Person Ele Level (adds the levels to the person and sends them)' })
   @ApiOkResponse({ type: EnvelopeDto })

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
 import { PointListDto } from '../door/dto/door.dto';
@@ -27,6 +27,7 @@ export class FloorController {
   }
 
   @Post(['api/floor/remoteCloseById', 'api/floor/remoteoffById', 'api/floor/remoteOffById'])
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.12.2 Remote Close Floor by Id (the manual prints remoteoffById; both are served)' })
   @ApiOkResponse(commandResponse)
@@ -35,6 +36,7 @@ export class FloorController {
   }
 
   @Post('api/floor/remoteOpenById')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.12.3 Remote Open Floor by Id (interval 1-254 s)' })
   @ApiOkResponse(commandResponse)

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { ParkAuthorizeDto, ParkAuthorizeEditDto, ParkDeleteDto } from './dto/park.dto';
 import { ParkAuthorizeService } from './park-authorize.service';
 
@@ -12,6 +12,7 @@ export class ParkController {
   constructor(private readonly lists: ParkAuthorizeService) {}
 
   @Post('addBlackWhite')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.3.1 Put a plate on the white (type 0, with fromTime and toTime) or black (type 1) list; an entry already there is replaced' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -21,6 +22,7 @@ export class ParkController {
   }
 
   @Post('delBlackWhite')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.3.2 Take a plate off its list (-223 when it is on none)' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -30,6 +32,7 @@ export class ParkController {
   }
 
   @Post('editBlackWhite')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.3.3 Change the entry of oldCarNumber (plate, list type, dates); -223 when it is on no list, -220 when the new plate has its own entry' })
   @ApiOkResponse({ type: EnvelopeDto })

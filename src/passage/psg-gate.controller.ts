@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { checkPaging, UNCAPPED_PAGE_SIZE, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
 import { ActionAnswerService } from '../push/action-answer.service';
@@ -71,6 +71,7 @@ export class PsgGateController {
   }
 
   @Post('api/psgGate/remoteOpenById')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.31.7 Remote Open by Gate Id (openType 1 entry: lock output; 2 exit: auxiliary output)' })
   @ApiOkResponse(commandResponse)
@@ -80,6 +81,7 @@ export class PsgGateController {
   }
 
   @Post('api/psgGate/remoteOpenByName')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.31.8 Remote Open by Gate Name (openType 1 entry, 2 exit)' })
   @ApiOkResponse(commandResponse)

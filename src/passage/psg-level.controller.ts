@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { LevelIdDto, LevelPersonDto } from '../accLevel/dto/acc-level.dto';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { checkPaging, UNCAPPED_PAGE_SIZE, v2Page, type V2Page } from '../common/paging';
 import { ModuleListDto, ModuleLevelResponseDto, ModuleLevelSaveDto, toModuleLevel } from '../elevator/dto/elevator.dto';
 import { ModuleLevelService } from '../elevator/module-level.service';
@@ -20,6 +20,7 @@ export class PsgLevelController {
   constructor(private readonly levels: ModuleLevelService) {}
 
   @Post('api/psgLevel/deleteLevel')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.32.1 Delete Person Level' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -53,6 +54,7 @@ export class PsgLevelController {
   }
 
   @Post('api/psgLevel/syncLevel')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.32.5 Sync Level Info to Device' })
   @ApiOkResponse({ type: EnvelopeDto })
@@ -62,6 +64,7 @@ export class PsgLevelController {
   }
 
   @Post('api/psgLevel/syncPerson')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.32.6 Sync Person Level (adds the levels to the person and sends them)' })
   @ApiOkResponse({ type: EnvelopeDto })

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, ok, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { VisitorCertDto, VisitorPinDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
 import { VisRegistrationService } from './vis-registration.service';
 import { VisitorSweeperService } from './visitor-sweeper.service';
@@ -22,6 +22,7 @@ export class VisRegistrationController {
   }
 
   @Post('api/visRegistration/exit')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.17.2 Visitor Check-out (certType, certNum in the query)' })
   @ApiQuery({ name: 'certType', example: '8' })

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
-import { CvInput } from '../common/input.decorator';
+import { CvInput, QueryParams } from '../common/input.decorator';
 import { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
 import { VisReservationService } from './vis-reservation.service';
 
@@ -21,6 +21,7 @@ export class VisReservationController {
   }
 
   @Post('api/visReservation/del')
+  @QueryParams()
   @HttpCode(200)
   @ApiOperation({ summary: '2.15.2 Delete Visitor Reservation (certType, certNum, visitDate in the query)' })
   @ApiQuery({ name: 'certType', example: '3' })
