@@ -18,6 +18,7 @@ import { writeTransaction, type WriteCheck } from '../common/write-transaction';
 import { failingAs } from '../common/failing-as';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 import { readSnapshot } from '../database/snapshot';
+import { requireSomeChange } from '../common/update-fields';
 
 
 @Injectable()
@@ -174,7 +175,14 @@ export class AccLevelService {
     });
   }
 
+  /**
+   * A level's name, area or time segment. An update that gives none of them (`{}`, each left blank, a body the
+   * client forgot) is -400 naming them: it was answered success while nothing changed, and a client took its edit
+   * as done.
+   */
   update(id: string, dto: LevelUpdateDto, check?: WriteCheck): Promise<AccLevel> {
+    // A blank areaName or timeSegName keeps the level's own (applyLevelFields): no change given.
+    requireSomeChange('level', { name: dto.name || undefined, areaName: dto.areaName || undefined, timeSegName: dto.timeSegName || undefined });
     return writeTransaction(this.ds, async (m) => {
       await check?.(m);
       const repo = m.getRepository(AccLevel);

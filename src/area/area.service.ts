@@ -7,6 +7,7 @@ import type { Page } from '../common/paging';
 import { Area } from './area.entity';
 import type { AreaCreateDto, AreaDetailDto, AreaUpdateDto } from './dto/area.dto';
 import { readSnapshot } from '../database/snapshot';
+import { requireSomeChange } from '../common/update-fields';
 
 export class AreaNotFound extends CvError {
   constructor(code: string) {
@@ -96,6 +97,7 @@ export class AreaService {
   }
 
   update(code: string, dto: AreaUpdateDto, check?: WriteCheck): Promise<Area> {
+    requireSomeChange('area', { name: dto.name, parentCode: dto.parentCode, remark: dto.remark });
     return this.underWritesLock((locked) => locked.updateLocked(code, dto), check);
   }
 

@@ -9,6 +9,7 @@ import type { HolidayRecord } from '../push/protocol';
 import type { HolidayCreateDto, HolidayUpdateDto } from './dto/holiday.dto';
 import { Holiday } from './holiday.entity';
 import { writeTransaction, type WriteCheck } from '../common/write-transaction';
+import { requireSomeChange } from '../common/update-fields';
 
 /**
  * The holiday days (one `holiday` record each, on every access panel) all holidays may give together. The planner
@@ -58,6 +59,7 @@ export class HolidayService {
   }
 
   update(id: string, dto: HolidayUpdateDto, check?: WriteCheck): Promise<Holiday> {
+    requireSomeChange('holiday', { name: dto.name, startDate: dto.startDate, endDate: dto.endDate, holidayType: dto.holidayType, isLoopByYear: dto.isLoopByYear, remark: dto.remark });
     return writeTransaction(this.ds, async (m) => {
       await check?.(m);
       const repo = m.getRepository(Holiday);

@@ -9,6 +9,7 @@ import { Reader } from './reader.entity';
 import type { ReaderAddDto, ReaderUpdateDto } from './dto/reader.dto';
 import { readSnapshot } from '../database/snapshot';
 import { wherePoint, type PointFilter } from '../common/point-filter';
+import { requireSomeChange } from '../common/update-fields';
 
 export class ReaderNotFound extends CvError {
   constructor(id: string) {
@@ -74,8 +75,10 @@ export class ReaderService {
     });
   }
 
+  /** A reader's name, number or direction; an update giving none of them is -400, not a success that changed nothing. */
   async update(dto: ReaderUpdateDto): Promise<Reader> {
     const found = await this.requireById(dto.id);
+    requireSomeChange('reader', { name: dto.name, readerNo: dto.readerNo, readerState: dto.readerState });
     return this.readers.manager.transaction(async (m) => {
       await lockDoor(m, found.doorId);
       const reader = await m.getRepository(Reader).findOne({ where: { id: found.id } });

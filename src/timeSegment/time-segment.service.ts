@@ -7,6 +7,7 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/time-segment.dto';
 import { DEFAULT_TIME_SEGMENT, TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
 import { writeTransaction, type WriteCheck } from '../common/write-transaction';
+import { requireSomeChange } from '../common/update-fields';
 
 const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];
 
@@ -89,6 +90,7 @@ export class TimeSegmentService {
 
   /** A changed schedule reaches every device that uses the segment as its `timezone` record, and every pass rule on it. */
   update(id: string, dto: TimeSegmentUpdateDto, check?: WriteCheck): Promise<TimeSegment> {
+    requireSomeChange('time segment', { name: dto.name, schedule: dto.schedule, remark: dto.remark });
     return writeTransaction(this.ds, async (m) => {
       await check?.(m);
       const repo = m.getRepository(TimeSegment);

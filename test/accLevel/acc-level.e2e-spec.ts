@@ -78,7 +78,7 @@ describe('levels reach exactly the devices owning their doors', () => {
     const id = await levelId(t, 'Blank');
     expect((await t.put(`/api/accLevel/update/${id}`, { areaName: 'BL2' })).body.code).toBe(0);
     // Editing with the fields blank keeps them (the area was moved back to 1, the segment refused).
-    expect((await t.put(`/api/accLevel/update/${id}`, { areaName: '', timeSegName: '' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.put(`/api/accLevel/update/${id}`, { name: 'Blank', areaName: '', timeSegName: '' })).body).toEqual({ code: 0, message: 'success', data: null });
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Blank', areaName: '', timeSegName: '' }] })).body.code).toBe(0);
     expect(await fieldsOf('Blank')).toEqual({ area: 'BL2', segment: '24-Hour Accessible' });
   });
@@ -211,6 +211,18 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect((await t.post(`/api/accLevel/update/${gate}`, null, { name })).body.code).toBe(0);
     expect((await t.get(`/api/accLevel/getById/${gate}`)).body.data.name).toBe(name);
     expect((await t.post('/api/accLevel/update/0123456789abcdef0123456789abcdef', { name: 'x' })).body.code).toBe(-24);
+  });
+
+  it('update/{id} that gives nothing to change ({}, no body, every field blank) is -400 naming the fields, not a success; nothing is stored or sent', async () => {
+    const before = (await t.get(`/api/accLevel/getById/${gate}`)).body.data;
+    await a.since();
+    const refused = { code: -400, message: 'The level update gives nothing to change: send name, areaName or timeSegName', data: null };
+    expect((await t.put(`/api/accLevel/update/${gate}`, {})).body).toEqual(refused);
+    expect((await t.post(`/api/accLevel/update/${gate}`, {})).body).toEqual(refused);
+    expect((await t.request('PUT', `/api/accLevel/update/${gate}`, { query: { access_token: t.config.apiToken } })).body).toEqual(refused);
+    expect((await t.put(`/api/accLevel/update/${gate}`, { areaName: ' ', timeSegName: '' })).body).toEqual(refused);
+    expect((await t.get(`/api/accLevel/getById/${gate}`)).body.data).toEqual(before);
+    expect(await a.since()).toEqual([]);
   });
 
   it('a changed time segment reaches every device using it; one in use cannot be deleted', async () => {

@@ -74,6 +74,14 @@ describe('v2 reader endpoints (field notes REST item 6)', () => {
     expect((await t.post('/api/v2/reader/update', { id: 'nope', name: 'x' })).body.code).toBe(-264);
   });
 
+  it('an update giving only the id is -400 naming the fields, not a success that changed nothing', async () => {
+    const before = (await t.get('/api/reader/getAcc', { id: readers[2].id })).body.data;
+    const refused = { code: -400, message: 'The reader update gives nothing to change: send name, readerNo or readerState', data: null };
+    expect((await t.post('/api/v2/reader/update', { id: readers[2].id })).body).toEqual(refused);
+    expect((await t.put('/api/v2/reader/update', undefined, { id: readers[2].id })).body).toEqual(refused);
+    expect((await t.get('/api/reader/getAcc', { id: readers[2].id })).body.data).toEqual(before);
+  });
+
   it('refuses a readerNo another reader of the door has (update and add), naming that reader', async () => {
     const inReader = (await t.get('/api/reader/getAcc', { id: readers[0].id })).body.data;
     const outReader = readers[1];
