@@ -275,6 +275,11 @@ export interface SyncRef {
    * where the database gives them something there (learnUnknownRows).
    */
   learn?: LearntTable;
+  /**
+   * The `learn: 'user'` query is the periodic pin check's (SyncVerifier): one that gets no whole answer leaves the
+   * check owed (PINS_OWED), since the counts asked again cannot see a user swapped at the menu.
+   */
+  pins?: true;
   /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
   appended?: true;
   /**

@@ -406,7 +406,7 @@ export class SyncPlannerService {
     if (kinds.length === 0) return false;
     const plan = newId();
     const query = dataQuery({ table: 'user' });
-    const pins = opts.pins && !refused?.has(refusalKey(query)) ? [{ command: query, ref: { sync: 1, plan, learn: 'user' } satisfies SyncRef }] : [];
+    const pins = opts.pins && !refused?.has(refusalKey(query)) ? [{ command: query, ref: { sync: 1, plan, learn: 'user', pins: true } satisfies SyncRef }] : [];
     await this.queue.enqueueMany(m, [
       {
         deviceSn,
@@ -416,6 +416,8 @@ export class SyncPlannerService {
         ],
       },
     ]);
+    // The pin period starts again with the query asked (an answer short of whole owes it again: PINS_OWED).
+    if (pins.length > 0) await m.query(`UPDATE sync_verify SET pins_at = now() WHERE device_id = $1`, [device.id]);
     return true;
   }
 

@@ -46,6 +46,12 @@ const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${prob
 /** A verification of device $1 asked again $2 seconds on: one already owed stays as it is. */
 const OWE_VERIFY_LATER = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt'])} VALUES ($1, 'verify', now() + make_interval(secs => $2))
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO NOTHING`;
+/**
+ * The periodic pin check of device $1 owed again (its query got no whole answer): due at once, so the verification
+ * owed after it (OWE_VERIFY_LATER, verifyDevice) or the next periodic one asks the query too, not only the counts,
+ * which a user swapped at the menu leaves as they were. Not on a panel whose pin period has not started.
+ */
+const PINS_OWED = `UPDATE sync_verify SET pins_at = '-infinity' WHERE device_id = $1 AND pins_at IS NOT NULL`;
 /** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
 const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
@@ -551,8 +557,10 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
    * userauthorize Pin=…`, `DATA DELETE user Pin=…`) where the database gives it nothing there, written again where it
    * does. A count after those commands then finds the panel as confirmed.
    */
-  private async learned(m: EntityManager, deviceId: string, outcome: CommandOutcome, table: LearntTable): Promise<void> {
+  private async learned(m: EntityManager, deviceId: string, outcome: CommandOutcome, table: LearntTable, pins: boolean): Promise<void> {
     if (outcome.state !== 'done') {
+      // The pin check's query unanswered: the counts asked again could not see a swapped user; the query is owed too.
+      if (pins) await m.query(PINS_OWED, [deviceId]);
       // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): the panel is counted
       // again after the retry backoff (a count beyond those confirmed asks again), as an unanswered count is
       // (judgeCount). Left to the periodic verification, its strangers kept their rights for an hour or more.
@@ -585,6 +593,7 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
     if (!complete) {
       this.log.warn(`device ${outcome.deviceSn}: DATA QUERY ${table} answered ${outcome.returnCode} records of which ${received} came; counted again later`);
       await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
+      if (pins) await m.query(PINS_OWED, [deviceId]);
     }
     // Users it confirmed and did not answer: deleted at its menu. Judged on a whole answer only (one cut short may
     // lack them on the way), and of the user table only (a user's rights follow it).
@@ -660,8 +669,13 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
     );
     if (users) await this.planner.reconcileDevice(m, deviceId, []);
     else await this.planner.resendDeviceItems(m, deviceId);
+    // A pin check owed (PINS_OWED: its query got no whole answer) is asked with the counts.
+    const [{ pins }]: Array<{ pins: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_verify WHERE device_id = $1 AND pins_at = '-infinity') AS pins`,
+      [deviceId],
+    );
     // No count queued (every one refused for good): the withdrawn writes are planned again at once.
-    if (!(await this.planner.queueVerify(m, d.sn, replan)) && replan) await this.replan(m, deviceId, replan);
+    if (!(await this.planner.queueVerify(m, d.sn, replan, { pins })) && replan) await this.replan(m, deviceId, replan);
   }
 
   /** The pins of writes withdrawn for a count (countFirst) planned again, unless a full sync will write the panel. */
@@ -682,7 +696,7 @@ export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
    * with the command's outcome (device-refusals.ts), and a count refused for good is not asked again until its probe.
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
-    if (ref.learn) return this.learned(m, deviceId, outcome, ref.learn);
+    if (ref.learn) return this.learned(m, deviceId, outcome, ref.learn, !!ref.pins);
     await this.judgeCount(m, deviceId, outcome, ref);
     // Writes withdrawn for this count (countFirst), answered or not: never held back by a count.
     if (ref.replan) await this.replan(m, deviceId, ref.replan);

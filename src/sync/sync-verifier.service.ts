@@ -146,9 +146,7 @@ export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
           if (queued) this.log.warn(`device ${d.sn}: the periodic check found items it should hold and had not been sent; they are sent now`);
           if (queued || d.failing) return;
           if (d.terminal) await this.terminals.askUserCount(m, [d]);
-          else if (await this.planner.queueVerify(m, d.sn, undefined, { pins: d.pins })) {
-            if (d.pins) await m.query(`UPDATE sync_verify SET pins_at = now() WHERE device_id = $1`, [d.id]);
-          }
+          else await this.planner.queueVerify(m, d.sn, undefined, { pins: d.pins });
           asked++;
         });
       }

@@ -290,3 +290,19 @@ export function holdersOf(d: { sim: DeviceSimulator }, cardNo: string): string[]
   const inMul = d.sim.table('mulcarduser').filter((r) => String(r.CardNo ?? '').toUpperCase() === hex || String(r.CardNo) === cardNo).map((r) => String(r.Pin));
   return [...new Set([...inUser, ...inMul])].sort();
 }
+
+/** Every user the panel holds, by Pin (strangers included), in the fields a person's REST record gives (wantedUsers). */
+export function heldUsers(sim: DeviceSimulator): Record<string, string> {
+  return Object.fromEntries(sim.table('user').map((u) => [String(u.Pin), `${u.Name} card=${u.CardNo ?? ''} disabled=${u.Disable ?? 0}`]));
+}
+
+/** The users a panel holding `levels`' doors should hold of `pins`, read through REST (heldUsers' form). */
+export async function wantedUsers(t: Pick<TestApp, 'get'>, pins: readonly string[], levels: ReadonlySet<string>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const pin of pins) {
+    const p = (await t.get('/api/v2/person/get', { pin })).body.data as { name: string; cardNo: string | null; accLevelIds: string; isDisabled: boolean } | null;
+    if (!p || !p.accLevelIds.split(',').some((id) => levels.has(id))) continue;
+    out[pin] = `${p.name} card=${p.cardNo ?? ''} disabled=${p.isDisabled ? 1 : 0}`;
+  }
+  return out;
+}

@@ -19,7 +19,7 @@ import { DEVICE_FAULTS, playDeviceFault, ResettingNet, scheduleRng as rng, toler
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId } from './access-helpers';
-import { claimsSynced, convergenceOf, fromScratch, ok, personBase, playPersonWrite, settleConverged, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch, heldUsers, ok, personBase, playPersonWrite, settleConverged, tableSnapshot, wantedUsers } from './fault-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -49,21 +49,6 @@ afterAll(async () => {
 const refusesClears = (sim: DeviceSimulator) =>
   sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize') && c.args.trim() === '*', -1004, 'always');
 const isUserQuery = (c: { verb: string | null; table?: string }) => c.verb === 'DATA QUERY' && c.table === 'user';
-
-async function wantedUsers(pins: readonly string[], levelsHere: ReadonlySet<string>): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const pin of pins) {
-    const p = (await t.get('/api/v2/person/get', { pin })).body.data as { name: string; cardNo: string | null; accLevelIds: string; isDisabled: boolean } | null;
-    if (!p || !p.accLevelIds.split(',').some((id) => levelsHere.has(id))) continue;
-    out[pin] = `${p.name} card=${p.cardNo ?? ''} disabled=${p.isDisabled ? 1 : 0}`;
-  }
-  return out;
-}
-
-/** Every user the panel holds, by Pin (strangers included): the database's persons only are wanted. */
-function heldUsers(sim: DeviceSimulator): Record<string, string> {
-  return Object.fromEntries(sim.table('user').map((u) => [String(u.Pin), `${u.Name} card=${u.CardNo ?? ''} disabled=${u.Disable ?? 0}`]));
-}
 
 describe('seeded fault schedules through the learning of rows written behind the gateway (DATA QUERY user)', () => {
   for (const seed of SEEDS) {
@@ -180,7 +165,7 @@ describe('seeded fault schedules through the learning of rows written behind the
           claim = await convergenceOf(t, sn);
         }
         expect(claimsSynced(claim), JSON.stringify(claim)).toBe(true);
-        expect(heldUsers(d.sim)).toEqual(await wantedUsers(pins, new Set(levels)));
+        expect(heldUsers(d.sim)).toEqual(await wantedUsers(t, pins, new Set(levels)));
         // Rights only under the database's users: no orphan right, no stranger's.
         const rightsPins = new Set(d.sim.table('userauthorize').map((x) => String(x.Pin)));
         expect([...rightsPins].filter((p) => !pins.includes(p)), 'rights rows of nobody the database gives this panel').toEqual([]);
