@@ -79,8 +79,8 @@ export interface AppConfig {
   syncRetryBaseMs: number;
   syncRetryMaxMs: number;
   /**
-   * A terminal's ERRORLOG failure of the same content this many times in a row (SYNC_GIVE_UP_FAILURES) gives the item
-   * up: not sent again, shown failed, until the data changes (errorlog-commands.ts).
+   * A terminal's ERRORLOG (or an access panel's errorlog) failure of the same content this many times in a row
+   * (SYNC_GIVE_UP_FAILURES) gives the item up: not sent again, shown failed, until the data changes (errorlog-commands.ts).
    */
   syncGiveUpFailures: number;
   /**

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { intoOf, listOf } from '../database/columns';
 import { DeviceUpload } from './device-upload.entity';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { clip, type DeviceSession } from './device-registry.service';
 import { logRejected } from './ingest-log';
@@ -10,6 +11,8 @@ import { rawLines, storeRaw, storeRejected } from './raw-upload';
 import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type RejectedLine, type TableUpload } from './protocol';
 import { rowCount } from '../database/row-count';
 import { RtlogIngestService } from './rtlog-ingest.service';
+import { CommandOutcomeHub } from './command-outcome';
+import { failCommandsByErrorLog } from './attendance/errorlog-commands';
 
 /** device_upload's table of an attendance terminal's INFO command results (12.4.3), one record per result. */
 export const INFO_RESULT_TABLE = 'INFO';
@@ -71,6 +74,8 @@ export class UploadIngestService {
     private readonly ds: DataSource,
     private readonly metrics: GatewayMetrics,
     private readonly rtlog: RtlogIngestService,
+    private readonly outcomes: CommandOutcomeHub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Access records (`transaction`) become the access events they are, as rtlog's do (an admitted device's only). */
@@ -92,11 +97,8 @@ export class UploadIngestService {
     logRejected(this.logger, device.sn, `${tableName} upload`, parsed.rejected, { metrics: this.metrics, kind: 'table' });
     const table = canonicalTableName(tableName);
     await this.keepRejected(device, table, parsed.rejected);
-    await this.store(
-      device,
-      parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
-      packet,
-    );
+    const records = parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields }));
+    await this.store(device, records, packet, false, table === 'errorlog' ? (m) => this.failByErrorLog(m, device, records) : undefined);
     await this.recordEvents(device, table, parsed.results);
     // An admitted device's records go to the listeners before the device is answered. A listener
     // failure reaches the device as an error, so it sends the upload again (what it implies is never lost).
@@ -109,6 +111,19 @@ export class UploadIngestService {
       }
     }
     return receivedCount(parsed);
+  }
+
+  /**
+   * A panel's error log (Security PUSH 7.12, `errorlog errcode=… dataorigin=cmd cmdid=<CmdID>`, Appendix 17): the
+   * panel answered the command Return=0 and then failed at what it carried (a photo whose face it could not detect,
+   * D01E0001). The command is failed after all and its items are not said held: retried with backoff, given up on
+   * after SYNC_GIVE_UP_FAILURES failures of the same content (errorlog-commands.ts, as a terminal's ERRORLOG). Runs in
+   * the upload's transaction, so the record and the failure commit together; an upload sent again fails nothing more.
+   */
+  private async failByErrorLog(m: EntityManager, device: DeviceSession, records: readonly UploadRecord[]): Promise<void> {
+    const retry = { baseMs: this.config.syncRetryBaseMs, maxMs: this.config.syncRetryMaxMs, giveUpFailures: this.config.syncGiveUpFailures };
+    const failed = await failCommandsByErrorLog(m, device.sn, records, this.outcomes, retry);
+    if (failed.length) this.logger.warn(`device ${device.sn}: errorlog failed command(s) ${failed.join(', ')} after their Return; their items are unconfirmed`);
   }
 
   /**
@@ -241,8 +256,11 @@ export class UploadIngestService {
     return rows.length;
   }
 
-  /** `latest`: the records are the device's latest word (its options), stored anew even where said before. */
-  private async store(device: DeviceSession, records: UploadRecord[], packet: PacketInfo, latest = false): Promise<number> {
+  /**
+   * `latest`: the records are the device's latest word (its options), stored anew even where said before; `then`:
+   * runs in the storing transaction, after the insert.
+   */
+  private async store(device: DeviceSession, records: UploadRecord[], packet: PacketInfo, latest = false, then?: (m: EntityManager) => Promise<void>): Promise<number> {
     if (records.length === 0) return 0;
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${records.length} ${records[0].table} records not stored`);
@@ -263,12 +281,15 @@ export class UploadIngestService {
       json.push(text);
     }
     const params = [device.sn, keys, tables, pins, json, cmdId, int32(packet.packCnt), int32(packet.packIdx)];
-    const result = latest
-      ? await this.ds.transaction(async (m) => {
-          await m.query(FORGET_SAID_BEFORE, [device.sn, keys]);
-          return m.query(STORE_UPLOAD, params);
-        })
-      : await this.ds.query(STORE_UPLOAD, params);
+    const result =
+      latest || then
+        ? await this.ds.transaction(async (m) => {
+            if (latest) await m.query(FORGET_SAID_BEFORE, [device.sn, keys]);
+            const stored: unknown = await m.query(STORE_UPLOAD, params);
+            await then?.(m);
+            return stored;
+          })
+        : await this.ds.query(STORE_UPLOAD, params);
     return rowCount(result);
   }
 }

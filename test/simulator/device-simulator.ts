@@ -1247,6 +1247,18 @@ export class DeviceSimulator {
     );
   }
 
+  /**
+   * 7.12: a command it answered Return=0 and then failed at, in its error log: `errorlog errcode=<code>\terrmsg=\t
+   * dataorigin=cmd\tcmdid=<its ID>\tadditional=<base64 JSON>` (Appendix 17: D01E0001 face detection failed). A photo
+   * whose face it could not detect is not kept: dropped from its biophoto table first.
+   */
+  async errorLog(cmd: ReceivedCommand, errcode = 'D01E0001'): Promise<UploadResult> {
+    const photo = cmd.parsed.verb === 'DATA UPDATE' && cmd.parsed.table === 'biophoto' ? /(?:^|\t)PIN=([^\t]*)\tType=(\d+)/i.exec(cmd.parsed.args) : null;
+    if (photo) this.deleteLocally('biophoto', { PIN: photo[1], Type: photo[2] });
+    const additional = Buffer.from(JSON.stringify(photo ? { pin: photo[1], type: Number(photo[2]) } : {})).toString('base64');
+    return this.uploadTable('errorlog', [{ errcode, errmsg: '', dataorigin: 'cmd', cmdid: cmd.id, additional }]);
+  }
+
   /** 4.6: `POST /iclock/cdata?SN=&table=options` with `Name=Value,...` (all device options, or the named ones). */
   async uploadOptions(names?: string[]): Promise<UploadResult> {
     const pairs: Array<[string, string]> = names ? names.filter((n) => this.options.has(n)).map((n) => [n, this.options.get(n) as string]) : [...this.options.entries()];

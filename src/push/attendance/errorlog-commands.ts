@@ -1,7 +1,8 @@
 /**
  * A command's later failure reported by a terminal (Attendance PUSH 11.16): `ERRORLOG ErrCode=…\tErrMsg=…\t
- * DataOrigin=cmd\tCmdId=<the command's ID>\tAdditional=…`. The terminal answered the command Return=0 and then
- * failed at what it carried (a `DATA UPDATE BIOPHOTO` whose face it could not detect, appendix 9 D01E0001): the
+ * DataOrigin=cmd\tCmdId=<the command's ID>\tAdditional=…`, or by an access panel (Security PUSH 7.12, `tablename=
+ * errorlog`: `errorlog errcode=…\terrmsg=…\tdataorigin=cmd\tcmdid=…`; upload-ingest.service.ts). The terminal
+ * answered the command Return=0 and then failed at what it carried (a `DATA UPDATE BIOPHOTO` whose face it could not detect, appendix 9 D01E0001): the
  * command is failed after all, with the code and its meaning, and what it confirmed is failing again (sync-confirm.ts,
  * as a failed put: in doubt, planned again after a backoff). Such failures of one content in a row back off further
  * each time (a face that cannot be detected fails again at every retry, though every retry is answered Return=0);
