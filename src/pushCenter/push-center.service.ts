@@ -17,6 +17,7 @@ import {
 import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushOutboxRepository } from './push-outbox.repository';
 import { PushTarget } from './push-target.entity';
+import { requireSomeChange } from '../common/update-fields';
 
 export class PushTargetNotFound extends CvError {
   constructor(id: string) {
@@ -68,6 +69,7 @@ export class PushCenterService {
 
   async update(id: string, dto: PushTargetUpdateDto): Promise<PushTargetResponseDto> {
     const t = await this.requireTarget(id);
+    requireSomeChange('Push Center target', { name: dto.name, url: dto.url, secret: dto.secret, enabled: dto.enabled });
     if (dto.name !== undefined) {
       await this.nameTaken(dto.name, id);
       t.name = dto.name;
