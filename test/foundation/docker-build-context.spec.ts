@@ -158,6 +158,16 @@ describe('the Dockerfile runtime stage', () => {
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.git']));
   });
 
+  it('keeps out of the build context everything git keeps out of the repository', () => {
+    // What git never holds is a checkout's own (a developer's .env with DATABASE_URL's password and API_TOKEN, test
+    // output, a build's lock): `docker build .` would otherwise send it to the builder as context, and a later
+    // `COPY . .` would put it in the image.
+    const entries = (file: string) =>
+      readFileSync(file, 'utf8').split('\n').map((l) => l.trim().replace(/^\/|\/$/g, '')).filter((l) => l && !l.startsWith('#'));
+    const docker = new Set(entries('.dockerignore'));
+    expect(entries('.gitignore').filter((e) => !docker.has(e))).toEqual([]);
+  });
+
   it("keeps the README's backup copy of ./data out of the build context and out of git", () => {
     // Production → Backups has the newcomer copy the embedded database beside it (`cp -a data data-backup`): a copy
     // as large as the database, which `docker build .` would otherwise send as context and `git status` list.
