@@ -147,7 +147,7 @@ describe('npm run simulate', () => {
     const keyed = await startTestApp({ deviceCommKey: 'sim-key-1234' });
     try {
       const without = simulate(['--sn', 'CLIKEY0000', '--interval', '1'], keyed.baseUrl);
-      await without.waitFor(/connected CLIKEY0000: registered=false/);
+      await without.waitFor(/connected CLIKEY0000: registered=false RegistryCode=- not registered yet: asking again every 15s/);
       expect(without.out()).toContain('-> 401 "ERROR: comm key missing or wrong"');
       without.child.kill('SIGINT');
       await without.exit;

@@ -17,6 +17,9 @@ import { PunchStates } from './punch-states';
 import type { FetchLike } from './http';
 import { formatWallClock, offsetZone, parseTimeZoneOption, wallClock, type ReplyForm, type ReturnCase } from './wire';
 
+/** Seconds between registration attempts while the gateway has not approved the device (README: within 15 s). */
+const REGISTER_RETRY_S = 15;
+
 const HELP = `Usage: npm run simulate -- --url <base url> --sn <serial> [options]
 
   --kind <k>             panel (an access panel on Security PUSH, the default) | elevator (an elevator
@@ -139,7 +142,9 @@ async function main(): Promise<number> {
     for (;;) {
       try {
         const r = await sim.connect();
-        log(`connected ${sim.sn}: registered=${r.registered} RegistryCode=${r.registryCode ?? '-'} RequestDelay=${sim.requestDelay}s zone=${sim.zone}`);
+        // Unregistered, the loop below asks again every REGISTER_RETRY_S, not at the server's RequestDelay.
+        const pace = r.registered ? `RequestDelay=${sim.requestDelay}s` : `not registered yet: asking again every ${REGISTER_RETRY_S}s`;
+        log(`connected ${sim.sn}: registered=${r.registered} RegistryCode=${r.registryCode ?? '-'} ${pace} zone=${sim.zone}`);
         return true;
       } catch (e) {
         const delay = Number(sim.serverOptions.ErrorDelay) || 10;
@@ -163,7 +168,7 @@ async function main(): Promise<number> {
   while (run.running) {
     try {
       if (!sim.registered) {
-        await sleep(15_000);
+        await sleep(REGISTER_RETRY_S * 1000);
         if (run.running) await connect();
         continue;
       }
