@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type AppConfig } from './config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -114,5 +114,68 @@ describe('loadConfig: temperature, media and parking', () => {
   ])('refuses a bad %s', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
+  });
+});
+
+describe('loadConfig: each variable refuses what it does not take, naming itself and what it takes', () => {
+  // Every whole-number variable, with a value it takes. Each refuses a sign, a word, a fraction, an exponent, a hex
+  // number, two numbers and a number past any range, and reads ` n ` as n and an empty value as unset.
+  const WHOLE_NUMBERS: Array<[string, string]> = [
+    ['PORT', '9000'], ['DATABASE_WAIT_SECONDS', '5'], ['API_RATE_LIMIT', '5'], ['API_IP_RATE_LIMIT', '5'], ['AUTH_FAILURE_LIMIT', '5'],
+    ['DEVICE_UPLOAD_RATE_LIMIT', '5'], ['DEVICE_COMMAND_TIMEOUT', '5'], ['DEVICE_LOST_REPLY_MS', '500'], ['DEVICE_ONLINE_FLOOR_MS', '5000'],
+    ['DEVICE_LAST_SEEN_FLUSH_MS', '500'], ['DEVICE_ACTION_VALID_SECONDS', '5'], ['DEVICE_ACTION_WAIT_MS', '5000'], ['DEVICE_COMMAND_KEEP_DAYS', '5'],
+    ['MONITOR_LOOKBACK_SECONDS', '5'], ['DEVICE_UPLOAD_KEEP_DAYS', '5'], ['EVENT_RETENTION_DAYS', '5'], ['PUSH_CENTER_RETRY_BASE_MS', '500'],
+    ['PUSH_CENTER_RETRY_MAX_MS', '5000'], ['PUSH_CENTER_POLL_MS', '500'], ['PUSH_CENTER_TIMEOUT_MS', '5000'], ['PUSH_CENTER_KEEP_DELIVERED_DAYS', '5'],
+    ['VISITOR_SWEEP_INTERVAL_MS', '500'], ['SYNC_RETRY_BASE_MS', '500'], ['SYNC_RETRY_MAX_MS', '700000'], ['SYNC_GIVE_UP_FAILURES', '7'],
+    ['SYNC_REFUSAL_PROBE_MS', '500'], ['SYNC_REFUSAL_PROBE_MAX_MS', '90000000'], ['SYNC_RECONCILE_INTERVAL_MS', '500'], ['SYNC_VERIFY_INTERVAL_MS', '5000'],
+    ['SYNC_VERIFY_PINS_INTERVAL_MS', '5000'], ['STATS_REFRESH_MS', '500'], ['STATS_MIN_CHANGES', '5'], ['MEDIA_MAX_BYTES', '5000'],
+    ['CONSOLE_SESSION_IDLE_MINUTES', '5'], ['CONSOLE_SESSION_MAX_HOURS', '5'], ['CONSOLE_LOGIN_LIMIT', '5'], ['CONSOLE_PASSWORD_COST', '12'],
+  ];
+  describe.each(WHOLE_NUMBERS)('%s', (name, good) => {
+    it.each(['-1', 'ten', '1.5', '1e3', '0x10', '5 5', '+5', '99999999999999999999'])('refuses %j', (bad) => {
+      expect(() => loadConfig({ [name]: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(`^Invalid configuration: ${name} must be .*(whole number|integer).* from \\d+ to \\d+.*, got "${bad.replace(/[+.]/g, '\\$&')}"$`));
+    });
+    it(`takes ${good}, with spaces around it too; an empty value is unset`, () => {
+      expect(JSON.stringify(loadConfig({ [name]: ` ${good} ` }))).toBe(JSON.stringify(loadConfig({ [name]: good })));
+      expect(JSON.stringify(loadConfig({ [name]: good }))).not.toBe(JSON.stringify(loadConfig({})));
+      expect(JSON.stringify(loadConfig({ [name]: '' }))).toBe(JSON.stringify(loadConfig({})));
+      expect(JSON.stringify(loadConfig({ [name]: '  ' }))).toBe(JSON.stringify(loadConfig({})));
+    });
+  });
+
+  // A timer or backoff of the gateway's own under 100 ms (1 s for the verification) re-sends or re-queries in a tight
+  // loop: refused, naming the least it takes; 0 is taken where it turns the work off, and only there.
+  it.each([
+    ['SYNC_RETRY_BASE_MS', ['0', '1', '99'], [['100', 'syncRetryBaseMs', 100]], /from 100 to/],
+    ['SYNC_RETRY_MAX_MS', ['0', '99'], [['100', undefined, undefined]], /from 100 to/],
+    ['SYNC_REFUSAL_PROBE_MS', ['0', '99'], [['100', 'syncRefusalProbeMs', 100]], /from 100 to/],
+    ['SYNC_RECONCILE_INTERVAL_MS', ['1', '99'], [['0', 'syncReconcileIntervalMs', 0], ['100', 'syncReconcileIntervalMs', 100]], /0 \(off\) or .* from 100 to/],
+    ['VISITOR_SWEEP_INTERVAL_MS', ['1', '99'], [['0', 'visitorSweepIntervalMs', 0], ['100', 'visitorSweepIntervalMs', 100]], /0 \(off\) or .* from 100 to/],
+    ['STATS_REFRESH_MS', ['1', '99'], [['0', 'statsRefreshMs', 0], ['100', 'statsRefreshMs', 100]], /0 \(off\) or .* from 100 to/],
+    ['DEVICE_LOST_REPLY_MS', ['1', '99'], [['0', 'deviceLostReplyMs', 0], ['100', 'deviceLostReplyMs', 100]], /0 \(off\) or .* from 100 to/],
+    ['SYNC_VERIFY_INTERVAL_MS', ['1', '999'], [['0', 'syncVerifyIntervalMs', 0], ['1000', 'syncVerifyIntervalMs', 1000]], /0 \(off\) or .* from 1000 to/],
+  ] as Array<[string, string[], Array<[string, keyof AppConfig | undefined, unknown]>, RegExp]>)('%s: refuses %j', (name, refused, taken, message) => {
+    for (const v of refused) expect(() => loadConfig({ [name]: v }), `${name}=${v}`).toThrow(message);
+    // SYNC_RETRY_MAX_MS at its least needs a base no higher.
+    for (const [v, field, want] of taken) {
+      const c = loadConfig(name === 'SYNC_RETRY_MAX_MS' ? { [name]: v, SYNC_RETRY_BASE_MS: v } : { [name]: v });
+      if (field) expect(c[field]).toBe(want);
+    }
+  });
+
+  it.each([
+    // [variable, refused, taken as [value, field, expected], what the message says it takes]
+    ['DEVICE_CLEAR_ON_ADD', ['yes', 'on', '2', 'ture'], [['TRUE', true], ['False', false], ['1', true], ['0', false], [' false ', false]], 'deviceClearOnAdd', /must be true, false, 1 or 0 \(any case\)/],
+    ['DEVICE_ADMISSION', ['automatic', '1'], [['AUTO', 'auto'], [' manual ', 'manual']], 'deviceAdmission', /must be "manual" or "auto"/],
+    ['DEVICE_SN_CONFLICT', ['ignore'], [['ALLOW', 'allow']], 'deviceSnConflict', /must be "refuse" or "allow"/],
+    ['PARKING_UNLISTED', ['deny'], [['REFUSE', false], ['allow', true]], 'parkingAllowUnlisted', /must be "allow" or "refuse"/],
+    ['LOG_LEVEL', ['verbose', '3'], [['WARN', 'warn'], ['silent', 'silent']], 'logLevel', /must be one of fatal, error, warn, info, debug, trace, silent/],
+    ['TRUST_PROXY', ['100', '-1', '1.5', ',', 'yes'], [['0', 0], ['99', 99], ['TRUE', true], ['FALSE', false], ['uniquelocal', ['uniquelocal']]], 'trustProxy', /hop count from 0 to 99/],
+    ['HEP_FEVER_THRESHOLD', ['37.333', '33.99', '42.01', '-37', '3e1', '37,5'], [['34', 34], ['42', 42], ['37.25', 37.25], [' 38 ', 38]], 'hepFeverThreshold', /from 34 to 42 with at most two decimals/],
+    ['API_TOKEN', ['1234567', 'x'.repeat(257)], [['12345678', '12345678'], [' 12345678 ', '12345678']], 'apiToken', /8 to 256 characters/],
+  ] as Array<[string, string[], Array<[string, unknown]>, keyof AppConfig, RegExp]>)('%s', (name, refused, taken, field, message) => {
+    for (const v of refused) expect(() => loadConfig({ [name]: v }), `${name}=${v}`).toThrow(new RegExp(`${name} .*${message.source}`));
+    for (const [v, want] of taken) expect(loadConfig({ [name]: v })[field], `${name}=${v}`).toEqual(want);
   });
 });

@@ -5,6 +5,7 @@ import { parseRetentionConfig } from '../transaction/retention.config';
 import { parseVisitorSweepIntervalMs } from '../visitor/visitor.config';
 import { parseAddressOrCidr } from './address-or-cidr';
 import { ConfigError } from './config-error';
+import { LEAST_PERIOD_MS, parsePeriod } from './period';
 
 export { ConfigError };
 
@@ -219,7 +220,7 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (/^\d{1,2}$/.test(v)) return Number(v);
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0 || !list.every((s) => parseAddressOrCidr(s) !== undefined || s === 'loopback' || s === 'linklocal' || s === 'uniquelocal')) {
-    throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${v}"`);
+    throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count from 0 to 99 or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${v}"`);
   }
   return list;
 }
@@ -229,7 +230,7 @@ function parseFlag(name: string, raw: string | undefined, fallback: boolean): bo
   if (v === undefined) return fallback;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  throw new ConfigError(name, `must be true, false, 1 or 0 (any case), got "${raw}"`);
 }
 
 function parseRange(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -239,12 +240,13 @@ function parseRange(name: string, raw: string | undefined, fallback: number, min
   return Number(v);
 }
 
+
 /** A temperature in degrees Celsius with at most 2 decimals, within a body's plausible range. */
 function parseFeverThreshold(raw: string | undefined): number {
   const v = blankToUndefined(raw);
   if (v === undefined) return 37.3;
   if (!/^\d{2}(\.\d{1,2})?$/.test(v) || Number(v) < 34 || Number(v) > 42) {
-    throw new ConfigError('HEP_FEVER_THRESHOLD', `must be a temperature in degrees Celsius from 34 to 42 (e.g. 37.3), got "${v}"`);
+    throw new ConfigError('HEP_FEVER_THRESHOLD', `must be a temperature in degrees Celsius from 34 to 42 with at most two decimals (e.g. 37.3), got "${v}"`);
   }
   return Number(v);
 }
@@ -297,7 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceCommKey: parseCommKey(env.DEVICE_COMM_KEY),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
-    deviceLostReplyMs: parseRange('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 0, 3_600_000),
+    deviceLostReplyMs: parsePeriod('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 3_600_000),
     deviceOnlineFloorMs: parseRange('DEVICE_ONLINE_FLOOR_MS', env.DEVICE_ONLINE_FLOOR_MS, 30_000, 1000, 3_600_000),
     deviceLastSeenFlushMs: parseRange('DEVICE_LAST_SEEN_FLUSH_MS', env.DEVICE_LAST_SEEN_FLUSH_MS, 5000, 100, 60_000),
     deviceActionValidSeconds: parseRange('DEVICE_ACTION_VALID_SECONDS', env.DEVICE_ACTION_VALID_SECONDS, 60, 0, 86_400),
@@ -308,16 +310,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
     pushCenter: parsePushCenterConfig(env),
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),
-    syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, 0, 86_400_000),
-    syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
+    syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, LEAST_PERIOD_MS, 86_400_000),
+    syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, LEAST_PERIOD_MS, 86_400_000),
     syncGiveUpFailures: parseRange('SYNC_GIVE_UP_FAILURES', env.SYNC_GIVE_UP_FAILURES, 5, 1, 1000),
-    syncRefusalProbeMs: parseRange('SYNC_REFUSAL_PROBE_MS', env.SYNC_REFUSAL_PROBE_MS, 60_000, 1, 86_400_000),
-    syncRefusalProbeMaxMs: parseRange('SYNC_REFUSAL_PROBE_MAX_MS', env.SYNC_REFUSAL_PROBE_MAX_MS, 86_400_000, 1, 30 * 86_400_000),
-    syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
-    syncVerifyIntervalMs: parseRange('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 0, 7 * 86_400_000),
+    syncRefusalProbeMs: parseRange('SYNC_REFUSAL_PROBE_MS', env.SYNC_REFUSAL_PROBE_MS, 60_000, LEAST_PERIOD_MS, 86_400_000),
+    syncRefusalProbeMaxMs: parseRange('SYNC_REFUSAL_PROBE_MAX_MS', env.SYNC_REFUSAL_PROBE_MAX_MS, 86_400_000, LEAST_PERIOD_MS, 30 * 86_400_000),
+    syncReconcileIntervalMs: parsePeriod('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 86_400_000),
+    // Every verification asks each due panel to count its tables: more often than once a second only floods them.
+    syncVerifyIntervalMs: parsePeriod('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 7 * 86_400_000, 1000),
     syncVerifyPinsIntervalMs: parseRange('SYNC_VERIFY_PINS_INTERVAL_MS', env.SYNC_VERIFY_PINS_INTERVAL_MS, 86_400_000, 0, 30 * 86_400_000),
     deviceClearOnAdd: parseFlag('DEVICE_CLEAR_ON_ADD', env.DEVICE_CLEAR_ON_ADD, true),
-    statsRefreshMs: parseRange('STATS_REFRESH_MS', env.STATS_REFRESH_MS, 2_000, 0, 3_600_000),
+    statsRefreshMs: parsePeriod('STATS_REFRESH_MS', env.STATS_REFRESH_MS, 2_000, 3_600_000),
     statsMinChanges: parseRange('STATS_MIN_CHANGES', env.STATS_MIN_CHANGES, 500, 1, 100_000_000),
     console: parseConsoleConfig(env),
     hepFeverThreshold: parseFeverThreshold(env.HEP_FEVER_THRESHOLD),

@@ -11,6 +11,9 @@ describe('console configuration', () => {
     expect(() => parseConsoleConfig({ CONSOLE_SESSION_IDLE_MINUTES: '0' })).toThrow(ConfigError);
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: '10.0.0.0/33' })).toThrow(/CONSOLE_ADMIN_ALLOW/);
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: 'example' })).toThrow(/CONSOLE_ADMIN_ALLOW/);
+    // Commas alone name no address: refused, not read as "anywhere".
+    expect(() => parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: ' , ' })).toThrow(/CONSOLE_ADMIN_ALLOW must be a comma list of addresses or CIDRs, got ","/);
+    expect(parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: '' }).adminAllow).toEqual([]);
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_PASSWORD: 'short' })).toThrow(/CONSOLE_ADMIN_PASSWORD/);
     expect(() => parseConsoleConfig({ CONSOLE_PASSWORD_COST: '9' })).toThrow(/CONSOLE_PASSWORD_COST/);
     expect(() => parseConsoleConfig({ CONSOLE_PASSWORD_COST: '21' })).toThrow(/CONSOLE_PASSWORD_COST/);

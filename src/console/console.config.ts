@@ -33,6 +33,8 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 export function parseConsoleConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   const allowRaw = env.CONSOLE_ADMIN_ALLOW?.trim() ?? '';
   const adminAllow = allowRaw ? allowRaw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  // Commas alone would silently mean "anywhere", the opposite of what setting it asks for.
+  if (allowRaw && adminAllow.length === 0) throw new ConfigError('CONSOLE_ADMIN_ALLOW', `must be a comma list of addresses or CIDRs, got "${allowRaw}"`);
   for (const a of adminAllow) {
     if (!parseAddressOrCidr(a)) throw new ConfigError('CONSOLE_ADMIN_ALLOW', `must be a comma list of addresses or CIDRs, got "${a}"`);
   }

@@ -39,10 +39,24 @@ describe('a bad configuration value stops the start with exit code 2, naming the
     ['an IPv6 prefix over 128', '10.0.0.1, ::1/129'],
   ])('TRUST_PROXY: %s', async (_, value) => {
     const { code, stdout, stderr, dataDir } = await start({ TRUST_PROXY: value });
-    expect(stderr).toContain('TRUST_PROXY must be true, false, a hop count or a comma list of proxy addresses/CIDRs');
+    expect(stderr).toContain('TRUST_PROXY must be true, false, a hop count from 0 to 99 or a comma list of proxy addresses/CIDRs');
     expect(stderr).not.toContain('    at ');
     // Said before the database or Nest started (slow-load.cjs says when @nestjs/core loads).
     expect(stderr).not.toContain('slow-load: holding');
+    expect(stdout).not.toContain('starting the embedded database');
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+    expect(code).toBe(2);
+  }, 90_000);
+
+  // A zero backoff re-sent refused work in a tight loop, and DEVICE_CLEAR_ON_ADD's message named two of its four forms.
+  it.each([
+    ['SYNC_RETRY_BASE_MS', '0', 'SYNC_RETRY_BASE_MS must be a whole number from 100 to 86400000, got "0"'],
+    ['SYNC_RECONCILE_INTERVAL_MS', '1', 'SYNC_RECONCILE_INTERVAL_MS must be 0 (off) or a whole number of milliseconds from 100 to 86400000, got "1"'],
+    ['DEVICE_CLEAR_ON_ADD', 'yes', 'DEVICE_CLEAR_ON_ADD must be true, false, 1 or 0 (any case), got "yes"'],
+  ])('%s=%s', async (name, value, message) => {
+    const { code, stdout, stderr, dataDir } = await start({ [name]: value });
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('    at ');
     expect(stdout).not.toContain('starting the embedded database');
     expect(fs.readdirSync(dataDir)).toEqual([]);
     expect(code).toBe(2);
