@@ -13,6 +13,8 @@ import { rowCount } from '../database/row-count';
 import { RtlogIngestService } from './rtlog-ingest.service';
 import { CommandOutcomeHub } from './command-outcome';
 import { failCommandsByErrorLog } from './attendance/errorlog-commands';
+import { keyedRecordFields } from './attendance/protocol';
+import type { RawUploadRow } from './raw-upload';
 
 /** device_upload's table of an attendance terminal's INFO command results (12.4.3), one record per result. */
 export const INFO_RESULT_TABLE = 'INFO';
@@ -120,7 +122,7 @@ export class UploadIngestService {
    * after SYNC_GIVE_UP_FAILURES failures of the same content (errorlog-commands.ts, as a terminal's ERRORLOG). Runs in
    * the upload's transaction, so the record and the failure commit together; an upload sent again fails nothing more.
    */
-  private async failByErrorLog(m: EntityManager, device: DeviceSession, records: readonly UploadRecord[]): Promise<void> {
+  private async failByErrorLog(m: EntityManager, device: DeviceSession, records: readonly RawUploadRow[]): Promise<void> {
     const retry = { baseMs: this.config.syncRetryBaseMs, maxMs: this.config.syncRetryMaxMs, giveUpFailures: this.config.syncGiveUpFailures };
     const failed = await failCommandsByErrorLog(m, device.sn, records, this.outcomes, retry);
     if (failed.length) this.logger.warn(`device ${device.sn}: errorlog failed command(s) ${failed.join(', ')} after their Return; their items are unconfirmed`);
@@ -244,15 +246,28 @@ export class UploadIngestService {
     return receivedCount(parsed);
   }
 
-  /** A table this gateway does not read: every line kept raw under the table's name; answers the lines received. */
+  /**
+   * A table this gateway does not read: every line kept raw under the table's name; answers the lines received.
+   * ERRORLOG is read: a panel whose firmware posts its error log in the attendance form (`table=ERRORLOG`, records
+   * `ERRORLOG ErrCode=…\tDataOrigin=cmd\tCmdId=…`, Attendance PUSH 11.16) instead of `tablename=errorlog` reports the
+   * same failures; kept by their fields (so an early one is found when the command's Return comes,
+   * failDoneByStoredErrorLog) and failing the commands they name, in the storing transaction, as `tablename=errorlog` does.
+   */
   async ingestRaw(device: DeviceSession, table: string, body: string): Promise<number> {
-    const rows = rawLines(table, body);
+    const errorLog = table.toUpperCase() === 'ERRORLOG';
+    const rows = rawLines(table, body, errorLog ? (line) => keyedRecordFields(table, line) : undefined);
     if (rows.length === 0) return 0;
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${rows.length} ${table} lines not stored`);
       return 0;
     }
-    await storeRaw(this.ds, device.sn, rows);
+    if (!errorLog) await storeRaw(this.ds, device.sn, rows);
+    else {
+      await this.ds.transaction(async (m) => {
+        await storeRaw(m, device.sn, rows);
+        await this.failByErrorLog(m, device, rows);
+      });
+    }
     return rows.length;
   }
 

@@ -147,7 +147,8 @@ describe('GB2312/GBK text from devices', () => {
   it('a GBK name in an rtlog-adjacent table upload of a panel without charset is stored as text', async () => {
     const body = Buffer.concat([Buffer.from('ERRORLOG ErrCode=D01E0001\tErrMsg='), ZHANG_SAN_GBK, Buffer.from('\tDataOrigin=cmd\tCmdId=1\n')]);
     expect((await send('POST', '/iclock/cdata?SN=BODY-ACC&table=ERRORLOG', body, {})).body).toBe('OK');
-    expect((await uploads('BODY-ACC', 'ERRORLOG')).map((u) => u.record.line)).toEqual(['ERRORLOG ErrCode=D01E0001\tErrMsg=张三\tDataOrigin=cmd\tCmdId=1']);
+    // A panel's error log in the attendance form is kept by its fields, as a terminal's is (it may fail a command).
+    expect((await uploads('BODY-ACC', 'ERRORLOG')).map((u) => u.record)).toEqual([{ ErrCode: 'D01E0001', ErrMsg: '张三', DataOrigin: 'cmd', CmdId: '1', meaning: 'Face detection failed' }]);
   });
 });
 
