@@ -14,6 +14,9 @@ describe('console configuration', () => {
     // Commas alone name no address: refused, not read as "anywhere".
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: ' , ' })).toThrow(/CONSOLE_ADMIN_ALLOW must be a comma list of addresses or CIDRs, got ","/);
     expect(parseConsoleConfig({ CONSOLE_ADMIN_ALLOW: '' }).adminAllow).toEqual([]);
+    // The password is taken as written, spaces and all (README); empty is unset.
+    expect(parseConsoleConfig({ CONSOLE_ADMIN_PASSWORD: ' change me ' }).adminPassword).toBe(' change me ');
+    expect(parseConsoleConfig({ CONSOLE_ADMIN_PASSWORD: '' }).adminPassword).toBeUndefined();
     expect(() => parseConsoleConfig({ CONSOLE_ADMIN_PASSWORD: 'short' })).toThrow(/CONSOLE_ADMIN_PASSWORD/);
     expect(() => parseConsoleConfig({ CONSOLE_PASSWORD_COST: '9' })).toThrow(/CONSOLE_PASSWORD_COST/);
     expect(() => parseConsoleConfig({ CONSOLE_PASSWORD_COST: '21' })).toThrow(/CONSOLE_PASSWORD_COST/);
