@@ -9,7 +9,7 @@ import { argsProblem, type CliVerb } from './cli-args';
 import { runCli, withCliDatabase } from './cli-database';
 
 const USAGE = [
-  'usage: npm run operator -- create <name> [--role admin|operator|viewer] [--password-stdin]',
+  'usage: npm run operator -- create <name> [--role admin|operator|viewer (default admin)] [--password-stdin]',
   '       npm run operator -- password <name> [--password-stdin]',
   '       npm run operator -- list | enable <name> | disable <name> | totp-off <name>',
   'Without --password-stdin a random password is generated and printed once.',
