@@ -147,6 +147,31 @@ export class BioTemplateController {
     return this.deleteAllPrinted(dto);
   }
 
+  /**
+   * The printed path without its literal `*` (`deleteById?pin=`, `deleteById/?pin=`): clients that read the `*`
+   * as a placeholder to leave out. Without this route the request was routed to `deleteById/{any}` and refused
+   * with "any is required", naming a parameter that is no input at all.
+   */
+  @Delete('api/bioTemplate/deleteById')
+  @QueryParams()
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (the printed path without its "*" segment: deleteById?pin=)' })
+  @ApiQuery({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAllPrintedBare(@CvInput() dto: BioTemplatePinDto): Promise<Envelope<null>> {
+    return this.deleteAllPrinted(dto);
+  }
+
+  @Post('api/bioTemplate/deleteById')
+  @QueryParams()
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (POST form of deleteById?pin=)' })
+  @ApiQuery({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAllPrintedBareByPost(@CvInput() dto: BioTemplatePinDto): Promise<Envelope<null>> {
+    return this.deleteAllPrinted(dto);
+  }
+
   @Delete('api/bioTemplate/deleteByPin/:pin')
   @HttpCode(200)
   @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person' })

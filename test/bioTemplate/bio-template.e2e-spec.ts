@@ -165,6 +165,28 @@ describe('bioTemplate delete (2.25.2, 2.25.3) removes the template everywhere', 
     await expect(t.post('/api/bioTemplate/deleteByPin/nobody').then((r) => r.body.code)).resolves.toBe(-22);
     await expect(t.post('/api/v2/bioTemplate/deleteByPin', {}).then((r) => r.body.code)).resolves.toBe(-20);
   });
+
+  it('deleteById without its printed "*" segment (deleteById?pin=, deleteById/?pin=, POST with a body) deletes as the printed form does', async () => {
+    const add = (no: string) => t.post('/api/bioTemplate/add', { personId: '2001', validType: '1', template: T3, templateNo: no });
+    expect((await add('1')).body.code).toBe(0);
+    for (const dev of [a, b, c]) await dev.since();
+    await expect(t.delete('/api/bioTemplate/deleteById', { pin: '2001' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual(['DATA DELETE biodata Type=1\tPin=2001\tNo=1']);
+    expect(await b.since()).toEqual(['DATA DELETE templatev10 Pin=2001\tFingerID=1']);
+    await c.since();
+    await expect(t.get('/api/bioTemplate/getFgListByPin/2001').then((r) => r.body.data)).resolves.toEqual([]);
+    expect((await add('2')).body.code).toBe(0);
+    await expect(t.delete('/api/bioTemplate/deleteById/', { pin: '2001' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    await expect(t.get('/api/bioTemplate/getFgListByPin/2001').then((r) => r.body.data)).resolves.toEqual([]);
+    expect((await add('3')).body.code).toBe(0);
+    await expect(t.post('/api/bioTemplate/deleteById', { pin: '2001' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    await expect(t.get('/api/bioTemplate/getFgListByPin/2001').then((r) => r.body.data)).resolves.toEqual([]);
+    for (const dev of [a, b, c]) await dev.since();
+    expect(b.sim.table('templatev10')).toEqual([]);
+    // The manual's answers, never "any is required" (a placeholder of the printed route, no input).
+    await expect(t.delete('/api/bioTemplate/deleteById').then((r) => r.body)).resolves.toEqual({ code: -20, message: 'Pin number cannot be empty: pin: pin should not be empty, pin must be a string', data: null });
+    await expect(t.delete('/api/bioTemplate/deleteById', { pin: 'nobody' }).then((r) => r.body.code)).resolves.toBe(-22);
+  });
 });
 
 describe('enrolment at a device (tabledata upload) reaches the person\'s other devices', () => {
