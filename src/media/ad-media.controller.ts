@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import { MULTIPART_UPLOAD } from '../common/multipart-body';
 import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
-import { AdMediaItemDto } from './dto/ad-media.dto';
+import { CvInput } from '../common/input.decorator';
+import { AdMediaItemDto, AdMediaNameDto } from './dto/ad-media.dto';
 import { AdMediaService, checkMediaName } from './ad-media.service';
 
 type MultipartRequest = FastifyRequest & {
@@ -70,6 +71,32 @@ export class AdMediaController {
   @ApiOkResponse({ type: EnvelopeDto })
   async deleteByPost(@Param('name') name: string): Promise<Envelope<null>> {
     return this.delete(name);
+  }
+
+  /**
+   * 2.6.2 and 2.6.3 with the name in the query or a body (`get?mediaName=111`, `get?name=111`): a client that
+   * names the media as it uploaded it, `mediaName`, was answered "name is required" and deleted nothing.
+   */
+  @Delete('delete')
+  @ApiOperation({ summary: '2.6.2 Delete media by name (the name in the query or body: mediaName or name)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByInput(@CvInput() dto: AdMediaNameDto): Promise<Envelope<null>> {
+    return this.delete(dto.mediaName ?? '');
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.6.2 Delete media by name (POST form; the name in the query or body: mediaName or name)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByInputPost(@CvInput() dto: AdMediaNameDto): Promise<Envelope<null>> {
+    return this.delete(dto.mediaName ?? '');
+  }
+
+  @Get('get')
+  @ApiOperation({ summary: '2.6.3 Get media by name (the name in the query: mediaName or name)' })
+  @ApiOkResponse({ type: listEnvelopeOf(AdMediaItemDto) })
+  async getByInput(@CvInput() dto: AdMediaNameDto): Promise<Envelope<AdMediaItemDto[]>> {
+    return this.get(dto.mediaName ?? '');
   }
 
   @Get('get/:name')

@@ -78,6 +78,25 @@ describe('adMedia (2.6)', () => {
     expect((await t.get('/api/adMedia/get/x')).body.code).toBe(-70);
   });
 
+  it('get and delete take the name in the query or a body too, as mediaName (the name 2.6.1 uploads under) or name', async () => {
+    expect((await upload({ mediaName: 'byQuery', file: { name: 'q.png', type: 'image/png', bytes: PNG } })).body.code).toBe(0);
+    const item = (await t.get('/api/adMedia/get/byQuery')).body.data[0];
+    for (const query of [{ mediaName: 'byQuery' }, { name: 'byQuery' }]) {
+      expect((await t.get('/api/adMedia/get', query)).body).toEqual({ code: 0, message: 'success', data: [item] });
+    }
+    expect((await t.post('/api/adMedia/get', { mediaName: 'byQuery' })).body.data).toEqual([item]);
+    expect((await t.get('/api/adMedia/get')).body).toEqual({ code: -400, message: 'mediaName is required', data: null });
+    expect((await t.get('/api/adMedia/get', { mediaName: 'none' })).body).toEqual({ code: -70, message: "Advertisement doesn't exist: none", data: null });
+    expect((await t.delete('/api/adMedia/delete', { mediaName: 'byQuery' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/adMedia/get/byQuery')).body.code).toBe(-70);
+    expect((await fetchBytes(t.baseUrl, item.mediaPath)).status).toBe(404);
+    expect((await t.delete('/api/adMedia/delete', { mediaName: 'byQuery' })).body).toMatchObject({ code: -70, data: null });
+    expect((await upload({ mediaName: 'byBody', file: { name: 'b.png', type: 'image/png', bytes: PNG } })).body.code).toBe(0);
+    expect((await t.post('/api/adMedia/delete', { mediaName: 'byBody' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/adMedia/get/byBody')).body.code).toBe(-70);
+    expect((await t.delete('/api/adMedia/delete')).body).toEqual({ code: -400, message: 'mediaName is required', data: null });
+  });
+
   it('deletes by name; the file is gone', async () => {
     const path = (await t.get('/api/adMedia/get/clip')).body.data[0].mediaPath;
     expect((await t.delete('/api/adMedia/delete/clip')).body).toEqual({ code: 0, message: 'success', data: null });

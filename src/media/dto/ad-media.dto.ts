@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ClientForms } from '../../common/client-forms';
 import { CvCode } from '../../common/cv-error';
 import { ToInteger, ToTrimmedString } from '../../common/transforms';
 
@@ -12,6 +13,19 @@ export class AdMediaItemDto {
   @ApiProperty({ example: '1', description: '1 picture, 2 video' }) mediaType!: string;
   @ApiProperty({ example: '/upload/adMedia/402856aa6c3bbde1016c3bc2329200ff.png', description: 'served path of the file (no token needed: screens download it)' })
   mediaPath!: string;
+}
+
+/**
+ * The media name of 2.6.2/2.6.3 given in the query or a body rather than the path: under `mediaName`, the name
+ * 2.6.1 uploads it under and 2.6.3 answers, or `name`, the path parameter's. Checked by checkMediaName.
+ */
+@ClientForms({ synonyms: { mediaName: ['name'] } })
+export class AdMediaNameDto {
+  @ApiProperty({ example: '111', description: 'media name (also accepted as name)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  mediaName?: string;
 }
 
 /** Gateway extension: show a media item on a channel controller's advertising screen (SET ADSCREEN_OPTIONS). */
