@@ -63,6 +63,13 @@ describe('Push Center (gateway extension)', () => {
     targetId = created.body.data.id;
     expect((await t.post('/api/gateway/pushTargets', { name: 'payroll', url: receiver.url })).body.code).toBe(-409);
     expect((await t.post('/api/gateway/pushTargets', { name: 'bad', url: 'ftp://x' })).body.code).toBe(-400);
+    // A URL with user:password@ cannot be delivered to (fetch refuses to build the request): refused, not saved.
+    const withCredentials = 'url: url must not carry a user name or password (user:password@): deliveries cannot send them; sign with secret instead';
+    for (const url of ['http://user:pw@127.0.0.1:9/hook', 'http://user@127.0.0.1:9/hook']) {
+      expect((await t.post('/api/gateway/pushTargets', { name: 'creds', url })).body).toEqual({ code: -400, message: withCredentials, data: null });
+    }
+    expect((await t.put(`/api/gateway/pushTargets/${targetId}`, { url: 'http://user:pw@127.0.0.1:9/hook' })).body).toEqual({ code: -400, message: withCredentials, data: null });
+    expect((await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data.url).toBe(receiver.url);
     expect((await t.get('/api/gateway/pushTargets')).body.data.map((x: { id: string }) => x.id)).toEqual([targetId]);
     const spare = await t.post('/api/gateway/pushTargets', { name: 'spare', url: receiver.url, enabled: 'false' });
     expect(spare.body.data).toMatchObject({ enabled: false, hasSecret: false });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
 import { OptionalPagingDto } from '../../common/paging';
 import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 import type { PushTarget } from '../push-target.entity';
@@ -7,6 +7,30 @@ import type { OutboxRow, TargetDeliveryStats } from '../push-outbox.repository';
 import { formatCvDateTime } from '../../common/time';
 
 const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+
+/** Whether a URL carries a user name or password (`http://user:pw@host/`); false for text that is no URL (IsUrl's to refuse). */
+function hasCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A target URL without `user:password@`: the delivery's fetch refuses to build a request from such a URL, so a
+ * target saved with one answered success and then failed every event for ever ("Request cannot be constructed
+ * from a URL that includes credentials"), its events piling up as pending.
+ */
+const NoUrlCredentials = () =>
+  ValidateBy({
+    name: 'noUrlCredentials',
+    validator: {
+      validate: (v: unknown) => typeof v !== 'string' || !hasCredentials(v),
+      defaultMessage: () => 'url must not carry a user name or password (user:password@): deliveries cannot send them; sign with secret instead',
+    },
+  });
 
 export class PushTargetCreateDto {
   @ApiProperty({ example: 'payroll' })
@@ -19,6 +43,7 @@ export class PushTargetCreateDto {
   @ApiProperty({ example: 'https://payroll.example.com/cvsecurity/events' })
   @ToTrimmedString()
   @IsUrl(URL_OPTIONS)
+  @NoUrlCredentials()
   @MaxLength(2000)
   url!: string;
 
@@ -37,7 +62,7 @@ export class PushTargetCreateDto {
 
 export class PushTargetUpdateDto {
   @ApiPropertyOptional({ example: 'payroll' }) @IsOptional() @ToTrimmedString() @IsString() @IsNotEmpty() @MaxLength(100) name?: string;
-  @ApiPropertyOptional({ example: 'https://payroll.example.com/cvsecurity/events' }) @IsOptional() @ToTrimmedString() @IsUrl(URL_OPTIONS) @MaxLength(2000) url?: string;
+  @ApiPropertyOptional({ example: 'https://payroll.example.com/cvsecurity/events' }) @IsOptional() @ToTrimmedString() @IsUrl(URL_OPTIONS) @NoUrlCredentials() @MaxLength(2000) url?: string;
   @ApiPropertyOptional({ example: 's3cret', description: '"" removes the secret', nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(200) secret?: string | null;
   @ApiPropertyOptional({ example: false }) @IsOptional() @ToBoolean() @IsBoolean() enabled?: boolean;
 }
