@@ -4,7 +4,6 @@ import { Repository } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { transactionIdToApi } from '../transaction/dto/transaction-response.dto';
 import {
   toPushDeliveryResponse,
   toPushTargetResponse,
@@ -93,7 +92,7 @@ export class PushCenterService {
     const page = dto.pageNo === undefined && dto.pageSize === undefined ? checkPaging(1, 100) : checkPaging(dto.pageNo, dto.pageSize);
     const { rows, total } = await this.outbox.findByTarget(id, dto.state, page.offset, page.pageSize);
     return v2Page(
-      rows.map((r) => toPushDeliveryResponse(r, this.config.timeZone, transactionIdToApi)),
+      rows.map((r) => toPushDeliveryResponse(r, this.config.timeZone)),
       total,
       page,
     );

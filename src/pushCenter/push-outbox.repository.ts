@@ -50,6 +50,10 @@ export interface TargetDeliveryStats {
 export interface OutboxRow {
   id: string;
   transaction_id: string;
+  /** The event's module as queued (`event.module`): null for an access event, else att, ele or psg. */
+  module: string | null;
+  /** A punch's id as the attendance list shows it (md5 of its unique key, as punchColumns reads it); null otherwise. */
+  punch_uid: string | null;
   device_sn: string;
   state: string;
   attempts: number;
@@ -253,7 +257,8 @@ export class PushOutboxRepository {
     return readSnapshot(this.ds, async (m) => {
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM push_outbox WHERE target_id = $1 ${stateSql}`, params);
       const rows: OutboxRow[] = await m.query(
-        `SELECT id::text AS id, transaction_id::text AS transaction_id, device_sn, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at
+        `SELECT id::text AS id, transaction_id::text AS transaction_id, event->>'module' AS module,
+                CASE WHEN event->>'module' = 'att' THEN md5(event->>'unique_key') END AS punch_uid, device_sn, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at
          FROM push_outbox WHERE target_id = $1 ${stateSql} ORDER BY push_outbox.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
         [...params, offset, limit],
       );

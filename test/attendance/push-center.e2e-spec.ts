@@ -50,5 +50,11 @@ describe('Push Center', () => {
         JOIN att_transaction a ON a.id = o.transaction_id WHERE a.device_sn = 'ATT-PUSH'`,
     );
     expect(same).toEqual({ n: 1, equal: true });
+    // The delivery names the punch by the id the attendance list (2.21) shows it under.
+    const target = (await t.get('/api/gateway/pushTargets')).body.data[0];
+    const [delivery] = (await t.get(`/api/gateway/pushTargets/${target.id}/deliveries`)).body.data.data;
+    const [listed] = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 10 })).body.data;
+    expect(listed).toMatchObject({ pin: '77', eventTime: '2026-06-01 09:00:00' });
+    expect(delivery).toMatchObject({ devSn: 'ATT-PUSH', transactionId: listed.id });
   });
 });

@@ -92,6 +92,17 @@ describe('elevator and channel-controller events on the live paths', () => {
     const floor = JSON.parse(bodies.find((b) => b.module === 'ele').content);
     expect(floor).toMatchObject({ pin: '951', devSn: 'EC10LIVE01', eventNo: 23, eventPointName: expect.stringMatching(/-3$/) });
     expect(JSON.parse(bodies.find((b) => b.module === 'psg').content)).toMatchObject({ devSn: 'PGLIVE0001', readerState: 0, eventPointName: expect.stringMatching(/-1$/) });
+    // The target's deliveries name each event by the id its own list shows (module digit included), not the
+    // access form, which names another event (module events are numbered apart from access events).
+    const target = (await t.get('/api/gateway/pushTargets')).body.data.find((x: { name: string }) => x.name === 'lifts');
+    const deliveries = (await t.get(`/api/gateway/pushTargets/${target.id}/deliveries`)).body.data.data as Array<{ transactionId: string; devSn: string }>;
+    const ele = (await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 100 })).body.data as Array<{ id: string; eventTime: string }>;
+    const gate = (await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 100 })).body.data as Array<{ id: string; eventTime: string }>;
+    const floorId = ele.find((e) => e.eventTime === '2026-05-04 10:00:00')!.id;
+    expect(floorId).toMatch(/^1/);
+    expect(deliveries.find((d) => d.devSn === 'EC10LIVE01')!.transactionId).toBe(floorId);
+    const gateIds = gate.map((e) => e.id);
+    expect(gateIds).toContain(deliveries.find((d) => d.devSn === 'PGLIVE0001')!.transactionId);
   });
 
   it('the psgTransaction monitor hands out each gate event once, and no elevator event', async () => {

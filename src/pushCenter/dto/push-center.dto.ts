@@ -5,6 +5,8 @@ import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 import type { PushTarget } from '../push-target.entity';
 import type { OutboxRow, TargetDeliveryStats } from '../push-outbox.repository';
 import { formatCvDateTime } from '../../common/time';
+import { moduleTransactionIdToApi } from '../../elevator/module-transaction.service';
+import { transactionIdToApi } from '../../transaction/dto/transaction-response.dto';
 
 const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
 
@@ -98,7 +100,7 @@ export class PushTargetResponseDto {
 
 export class PushDeliveryResponseDto {
   @ApiProperty({ example: '42' }) id!: string;
-  @ApiProperty({ example: '0000000000000000000000000000002a', description: 'the event id as the transaction API shows it' }) transactionId!: string;
+  @ApiProperty({ example: '0000000000000000000000000000002a', description: "the event id as its module's transaction list shows it (access, elevator, entrance control, attendance)" }) transactionId!: string;
   @ApiProperty({ example: '5662012052868' }) devSn!: string;
   @ApiProperty({ example: 'pending' }) state!: string;
   @ApiProperty({ example: 2 }) attempts!: number;
@@ -131,10 +133,21 @@ export function toPushTargetResponse(t: PushTarget, s: TargetDeliveryStats | und
   };
 }
 
-export function toPushDeliveryResponse(r: OutboxRow, tz: string, transactionIdToApi: (id: string) => string): PushDeliveryResponseDto {
+/**
+ * The id the event's own list shows: an access event's (2.18), an elevator or gate event's with its module digit
+ * (module-transaction.service.ts), a punch's (2.21, the md5 of its unique key). Each module numbers its events
+ * apart, so the bare access form named another event: an elevator event 1 read as access event 1.
+ */
+function deliveredEventId(r: OutboxRow): string {
+  if (r.module === 'ele' || r.module === 'psg') return moduleTransactionIdToApi(r.module, r.transaction_id);
+  if (r.module === 'att') return r.punch_uid ?? transactionIdToApi(r.transaction_id);
+  return transactionIdToApi(r.transaction_id);
+}
+
+export function toPushDeliveryResponse(r: OutboxRow, tz: string): PushDeliveryResponseDto {
   return {
     id: r.id,
-    transactionId: transactionIdToApi(r.transaction_id),
+    transactionId: deliveredEventId(r),
     devSn: r.device_sn,
     state: r.state,
     attempts: r.attempts,
