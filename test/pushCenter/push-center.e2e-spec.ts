@@ -70,6 +70,10 @@ describe('Push Center (gateway extension)', () => {
     }
     expect((await t.put(`/api/gateway/pushTargets/${targetId}`, { url: 'http://user:pw@127.0.0.1:9/hook' })).body).toEqual({ code: -400, message: withCredentials, data: null });
     expect((await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data.url).toBe(receiver.url);
+    // A host name with an underscore (a compose service's) is a receiver the delivery can reach: taken.
+    const underscored = await t.post('/api/gateway/pushTargets', { name: 'compose', url: 'http://payroll_hook:8080/events', enabled: false });
+    expect(underscored.body.data).toMatchObject({ url: 'http://payroll_hook:8080/events', enabled: false });
+    expect((await t.delete(`/api/gateway/pushTargets/${underscored.body.data.id}`)).body.code).toBe(0);
     expect((await t.get('/api/gateway/pushTargets')).body.data.map((x: { id: string }) => x.id)).toEqual([targetId]);
     const spare = await t.post('/api/gateway/pushTargets', { name: 'spare', url: receiver.url, enabled: 'false' });
     expect(spare.body.data).toMatchObject({ enabled: false, hasSecret: false });

@@ -8,7 +8,8 @@ import { formatCvDateTime } from '../../common/time';
 import { moduleTransactionIdToApi } from '../../elevator/module-transaction.service';
 import { transactionIdToApi } from '../../transaction/dto/transaction-response.dto';
 
-const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+/** A receiver on the site's network may go by a name without a dot, or with an underscore (a compose service, `payroll_hook`). */
+const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false, allow_underscores: true };
 
 /** Whether a URL carries a user name or password (`http://user:pw@host/`); false for text that is no URL (IsUrl's to refuse). */
 function hasCredentials(url: string): boolean {
