@@ -35,7 +35,7 @@ describe('ATTLOG group commit', () => {
 
   it('stores concurrent one-punch uploads exactly once, published once, in shared transactions', async () => {
     await insertPerson(t, '4242', 'Grace', 'Hopper');
-    const [target] = await t.ds.query(`INSERT INTO push_target (id, name, url, enabled) VALUES ($1, 'gc', 'http://127.0.0.1:9/none', true) RETURNING id`, [newId()]);
+    const [target] = await t.ds.query(`INSERT INTO push_target (id, name, url, enabled) VALUES ($1, 'gc', 'http://127.0.0.1:8/none', true) RETURNING id`, [newId()]);
     for (let i = 0; i < TERMINALS; i++) await initialisedTerminal(t, { sn: sn(i) });
     const batches0 = await metric('cvgw_group_commit_batches_total');
     const items0 = await metric('cvgw_group_commit_items_total');

@@ -79,7 +79,7 @@ const ROWS: Row[] = [
     noun: 'Push Center target',
     fields: 'name, url, secret or enabled',
     setUp: async () => {
-      const target = await okData(t.post('/api/gateway/pushTargets', { name: 'Empty update target', url: 'http://127.0.0.1:9/events', enabled: false }));
+      const target = await okData(t.post('/api/gateway/pushTargets', { name: 'Empty update target', url: 'http://127.0.0.1:8/events', enabled: false }));
       return { update: `/api/gateway/pushTargets/${target.id}`, read: () => okData(t.get(`/api/gateway/pushTargets/${target.id}`)), change: { name: 'Changed target' } };
     },
   },

@@ -230,7 +230,7 @@ describe('console API: roles and audit', () => {
 
   it('manages Push Center targets and shows their deliveries (administrators only)', async () => {
     const a = await signIn(t, 'ada', 'ada-password-1');
-    const created = await a.call('POST', 'settings/push-targets', { name: 'payroll-hook', url: 'http://127.0.0.1:9/hook' });
+    const created = await a.call('POST', 'settings/push-targets', { name: 'payroll-hook', url: 'http://127.0.0.1:8/hook' });
     expect(created.body.data).toMatchObject({ name: 'payroll-hook', enabled: true, delivery: { pending: 0 } });
     const id = created.body.data.id;
     expect((await a.call('GET', `settings/push-targets/${id}/deliveries`)).body.data).toMatchObject({ total: 0, data: [] });

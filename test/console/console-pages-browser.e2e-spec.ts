@@ -143,7 +143,7 @@ describe.skipIf(!run.executable)('console pages in Chromium: what a CVSecurity o
     await navTo(page, 'Settings');
     const form = page.getByRole('form', { name: 'New Push Center target' });
     await form.getByLabel('Name').fill('hr-feed');
-    await form.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+    await form.getByLabel('URL').fill('http://127.0.0.1:8/hook');
     await form.getByRole('button', { name: 'Add target' }).click();
     await page.getByText('Target hr-feed added').waitFor();
     await page.getByRole('button', { name: 'Delete hr-feed' }).click();

@@ -38,7 +38,7 @@ describe.skipIf(!run.executable)('console: Push Center targets (Settings)', () =
     await navTo(page, 'Settings');
     const form = page.getByRole('form', { name: 'New Push Center target' });
     await form.getByLabel('Name').fill('Hook A');
-    await form.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+    await form.getByLabel('URL').fill('http://127.0.0.1:8/hook');
     await form.getByRole('button', { name: 'Add target' }).click();
     await page.getByRole('status').filter({ hasText: 'Target Hook A added' }).waitFor();
     await page.getByRole('button', { name: 'Deliveries to Hook A', exact: true }).click();
@@ -93,7 +93,7 @@ describe.skipIf(!run.executable)('console: Push Center targets (Settings)', () =
     await form.getByRole('button', { name: 'Add target' }).click();
     await page.getByRole('status').filter({ hasText: 'Target Live HR added' }).waitFor();
     await form.getByLabel('Name').fill('Live dead');
-    await form.getByLabel('URL').fill('http://127.0.0.1:9/dead');
+    await form.getByLabel('URL').fill('http://127.0.0.1:8/dead');
     await form.getByRole('button', { name: 'Add target' }).click();
     await page.getByRole('status').filter({ hasText: 'Target Live dead added' }).waitFor();
     const targets = page.getByRole('table', { name: 'Push Center targets' });

@@ -102,7 +102,7 @@ it("gateway/devices/{sn}/commands: total, page and lastPage agree while commands
 }, 180_000);
 
 it('gateway/pushTargets/{id}/deliveries: total, page and lastPage agree while events are queued and pruned', async () => {
-  const target = await t.post('/api/gateway/pushTargets', { name: 'paging', url: 'http://127.0.0.1:9/never', enabled: false });
+  const target = await t.post('/api/gateway/pushTargets', { name: 'paging', url: 'http://127.0.0.1:8/never', enabled: false });
   expect(target.body.code).toBe(0);
   const id: string = target.body.data.id;
   // Delivered rows: the worker leaves them alone, as the pruning of delivered rows would not.

@@ -105,7 +105,7 @@ it.skipIf(onPglite)('while no Push Center target is enabled, the rtlog statement
   expect(writesOf(guarded, 'push_outbox')).toEqual([]);
   expect(writesOf(guarded, 'acc_transaction')[0]).toHaveLength(3);
 
-  const [target] = await t.ds.query(`INSERT INTO push_target (id, name, url) VALUES (md5('plan'), 'plan', 'http://127.0.0.1:9/') RETURNING id`);
+  const [target] = await t.ds.query(`INSERT INTO push_target (id, name, url) VALUES (md5('plan'), 'plan', 'http://127.0.0.1:8/') RETURNING id`);
   try {
     const seen = new PushTargetsSeen();
     const event = { key: 'PLAN-1_outbox', logId: 100, at: '2026-04-01T09:00:00.000Z', pin: '1', card: null, doorNo: 1, inOut: 0, event: 0, eventName: 'Normal Verify Open', level: 0, verifyNo: 1, verifyName: 'Card', temperature: null, maskFlag: null, convTemperature: null };

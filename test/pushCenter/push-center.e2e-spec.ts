@@ -65,10 +65,18 @@ describe('Push Center (gateway extension)', () => {
     expect((await t.post('/api/gateway/pushTargets', { name: 'bad', url: 'ftp://x' })).body.code).toBe(-400);
     // A URL with user:password@ cannot be delivered to (fetch refuses to build the request): refused, not saved.
     const withCredentials = 'url: url must not carry a user name or password (user:password@): deliveries cannot send them; sign with secret instead';
-    for (const url of ['http://user:pw@127.0.0.1:9/hook', 'http://user@127.0.0.1:9/hook']) {
+    for (const url of ['http://user:pw@127.0.0.1:8/hook', 'http://user@127.0.0.1:8/hook']) {
       expect((await t.post('/api/gateway/pushTargets', { name: 'creds', url })).body).toEqual({ code: -400, message: withCredentials, data: null });
     }
-    expect((await t.put(`/api/gateway/pushTargets/${targetId}`, { url: 'http://user:pw@127.0.0.1:9/hook' })).body).toEqual({ code: -400, message: withCredentials, data: null });
+    expect((await t.put(`/api/gateway/pushTargets/${targetId}`, { url: 'http://user:pw@127.0.0.1:8/hook' })).body).toEqual({ code: -400, message: withCredentials, data: null });
+    expect((await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data.url).toBe(receiver.url);
+    // A port fetch blocks (the Fetch standard's list: 6000, 6667, 10080, ...) cannot be delivered to either: refused.
+    for (const port of [6000, 6667, 10080]) {
+      const url = `http://127.0.0.1:${port}/hook`;
+      const blocked = `url: url's port ${port} is one deliveries cannot send to (a port the Fetch standard blocks): use another port`;
+      expect((await t.post('/api/gateway/pushTargets', { name: 'blocked', url })).body).toEqual({ code: -400, message: blocked, data: null });
+      expect((await t.put(`/api/gateway/pushTargets/${targetId}`, { url })).body).toEqual({ code: -400, message: blocked, data: null });
+    }
     expect((await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data.url).toBe(receiver.url);
     // A host name with an underscore (a compose service's) is a receiver the delivery can reach: taken.
     const underscored = await t.post('/api/gateway/pushTargets', { name: 'compose', url: 'http://payroll_hook:8080/events', enabled: false });

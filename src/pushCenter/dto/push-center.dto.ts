@@ -5,6 +5,7 @@ import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 import type { PushTarget } from '../push-target.entity';
 import type { OutboxRow, TargetDeliveryStats } from '../push-outbox.repository';
 import { formatCvDateTime } from '../../common/time';
+import { FETCH_BAD_PORTS, urlPort } from '../fetch-bad-ports';
 import { moduleTransactionIdToApi } from '../../elevator/module-transaction.service';
 import { transactionIdToApi } from '../../transaction/dto/transaction-response.dto';
 
@@ -35,6 +36,22 @@ const NoUrlCredentials = () =>
     },
   });
 
+/**
+ * A target URL on a port the delivery's fetch may send to: fetch refuses the Fetch standard's blocked ports (6000,
+ * 6665-6669, 10080, ...) before connecting, so such a target answered success and then failed every event for ever.
+ */
+const DeliverablePort = () =>
+  ValidateBy({
+    name: 'deliverablePort',
+    validator: {
+      validate: (v: unknown) => {
+        const port = typeof v === 'string' ? urlPort(v) : undefined;
+        return port === undefined || !FETCH_BAD_PORTS.has(port);
+      },
+      defaultMessage: (a) => `url's port ${urlPort(String(a?.value))} is one deliveries cannot send to (a port the Fetch standard blocks): use another port`,
+    },
+  });
+
 export class PushTargetCreateDto {
   @ApiProperty({ example: 'payroll' })
   @ToTrimmedString()
@@ -47,6 +64,7 @@ export class PushTargetCreateDto {
   @ToTrimmedString()
   @IsUrl(URL_OPTIONS)
   @NoUrlCredentials()
+  @DeliverablePort()
   @MaxLength(2000)
   url!: string;
 
@@ -65,7 +83,7 @@ export class PushTargetCreateDto {
 
 export class PushTargetUpdateDto {
   @ApiPropertyOptional({ example: 'payroll' }) @IsOptional() @ToTrimmedString() @IsString() @IsNotEmpty() @MaxLength(100) name?: string;
-  @ApiPropertyOptional({ example: 'https://payroll.example.com/cvsecurity/events' }) @IsOptional() @ToTrimmedString() @IsUrl(URL_OPTIONS) @NoUrlCredentials() @MaxLength(2000) url?: string;
+  @ApiPropertyOptional({ example: 'https://payroll.example.com/cvsecurity/events' }) @IsOptional() @ToTrimmedString() @IsUrl(URL_OPTIONS) @NoUrlCredentials() @DeliverablePort() @MaxLength(2000) url?: string;
   @ApiPropertyOptional({ example: 's3cret', description: '"" removes the secret', nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(200) secret?: string | null;
   @ApiPropertyOptional({ example: false }) @IsOptional() @ToBoolean() @IsBoolean() enabled?: boolean;
 }
