@@ -6,6 +6,9 @@ import { heardFrom } from './conformance-support';
 
 /** An elevator controller and a channel controller with levels, rights, events and counters, for the conformance files. */
 export interface ElevatorPassageFixture {
+  /** The controllers themselves, for a test that reads what they received. */
+  ec: ElevatorControllerSimulator;
+  cc: ChannelControllerSimulator;
   eleSn: string;
   psgSn: string;
   floorId: string;
@@ -51,7 +54,7 @@ export async function buildElevatorPassageFixture(t: TestApp, pin: string): Prom
   await cc.uploadRtlog([{ time: '2024-03-01 08:05:00', pin, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 4, index: 1 }]);
   await cc.uploadRtstate();
   await cc.uploadIrstate();
-  return { eleSn: ec.sn, psgSn: cc.sn, floorId, eleLevelId, eleLevelName: 'Lobby floors', gateId: gate.id, gateName: gate.name, psgLevelId, psgLevelName: 'Lobby gates', readerId, pin, heard: () => heardFrom(ec, cc) };
+  return { ec, cc, eleSn: ec.sn, psgSn: cc.sn, floorId, eleLevelId, eleLevelName: 'Lobby floors', gateId: gate.id, gateName: gate.name, psgLevelId, psgLevelName: 'Lobby gates', readerId, pin, heard: () => heardFrom(ec, cc) };
 }
 
 /** How to ask each elevator and entrance-control read of the manual for the fixture's data (shapes.e2e-spec). */
