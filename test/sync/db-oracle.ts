@@ -40,3 +40,33 @@ export function accessRowsOf(snapshot: Record<string, string[]>, pins: readonly 
   const ours = (rows: string[] = []) => rows.filter((row) => pins.some((p) => row.split(' ').includes(`Pin=${p}`)));
   return { user: ours(snapshot.user), userauthorize: ours(snapshot.userauthorize), mulcarduser: ours(snapshot.mulcarduser) };
 }
+
+/** A panel's rows of `pins` in its photo and template tables, in the fields that say whose, which and what. */
+export function biometricRowsOf(snapshot: Record<string, string[]>, pins: readonly string[]): Record<string, string[]> {
+  const keep = (rows: string[] = [], fields: readonly string[], pinField: string) =>
+    rows
+      .map((row) => row.split(' ').filter((kv) => fields.includes(kv.slice(0, kv.indexOf('=')))).join(' '))
+      .filter((row) => pins.some((p) => row.split(' ').includes(`${pinField}=${p}`)))
+      .sort();
+  return { biophoto: keep(snapshot.biophoto, BIOPHOTO_FIELDS, 'PIN'), biodata: keep(snapshot.biodata, BIODATA_FIELDS, 'Pin') };
+}
+const BIOPHOTO_FIELDS = ['Content', 'PIN', 'Type'];
+const BIODATA_FIELDS = ['Index', 'No', 'Pin', 'Tmp', 'Type'];
+
+/**
+ * What a panel (biophoto and biodata dialect) should hold of `pins` besides accessFromDatabase's tables, read through
+ * REST alone (person/get's personPhoto, bioTemplate/getFgListByPin): a person with a user record there holds their
+ * photo as a visible-light comparison photo (Type 9) and every template, in biometricRowsOf's fields.
+ */
+export async function biometricsFromDatabase(t: Pick<TestApp, 'get'>, access: Record<string, string[]>): Promise<Record<string, string[]>> {
+  const want: Record<string, string[]> = { biophoto: [], biodata: [] };
+  for (const user of access.user) {
+    const pin = /(?:^| )Pin=(\S*)/.exec(user)![1];
+    const photo = ((await t.get(`/api/person/get/${pin}`)).body.data as { personPhoto: string }).personPhoto;
+    if (photo) want.biophoto.push(`Content=${photo} PIN=${pin} Type=9`);
+    const templates = (await t.get(`/api/bioTemplate/getFgListByPin/${pin}`)).body.data as Array<{ bioType: number; templateNo: string; templateNoIndex: number; template: string }>;
+    for (const x of templates) want.biodata.push(`Index=${x.templateNoIndex} No=${x.templateNo} Pin=${pin} Tmp=${x.template} Type=${x.bioType}`);
+  }
+  for (const k of Object.keys(want)) want[k].sort();
+  return want;
+}

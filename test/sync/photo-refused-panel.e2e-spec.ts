@@ -7,14 +7,20 @@
  *     sent again with backoff and given up after SYNC_GIVE_UP_FAILURES identical failures, shown failed with the
  *     error log's code; a new photo goes out at once.
  * Either way the user and their rights land, and neither the person nor the panel is said synced while it lacks the photo.
+ * Around the error log, a lost reply (the answer to the photo's Return=0, posted again after the error log; the
+ * getrequest reply carrying its next attempt) and a panel reset (before the photo is sent again, and after it was
+ * given up) end with the panel's tables compared whole with what the database gives it, read through REST, and the
+ * gateway's word on the panel: synced only when they are equal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import type { ParsedCommand } from '../simulator/commands';
+import type { DeviceSimulatorOptions, ReceivedCommand } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId, PHOTO } from './access-helpers';
-import { claimsSynced, convergenceOf, ok, settleConverged } from './fault-helpers';
+import { accessFromDatabase, accessRowsOf, biometricRowsOf, biometricsFromDatabase } from './db-oracle';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot } from './fault-helpers';
 import { retryWaitsEndNow } from './retry-waits';
 
 let t: TestApp;
@@ -36,8 +42,8 @@ const isPhotoPut = (c: ParsedCommand) => c.verb === 'DATA UPDATE' && c.table ===
 const photoOf = (text: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text), Buffer.from([0xff, 0xd9])]).toString('base64');
 
 /** A panel with one door in a level of its own; `resultFor` answers each command (a Return, or undefined: runs it). */
-async function panel(sn: string, ip: string, level: string, resultFor?: (c: ParsedCommand) => number | undefined): Promise<{ d: Device; level: string }> {
-  const d = await Device.connect(t, sn, 1, ip, resultFor ? { resultFor } : {});
+async function panel(sn: string, ip: string, level: string, resultFor?: (c: ParsedCommand) => number | undefined, extra: Partial<DeviceSimulatorOptions> = {}): Promise<{ d: Device; level: string }> {
+  const d = await Device.connect(t, sn, 1, ip, { ...(resultFor ? { resultFor } : {}), ...extra });
   await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: level }] }));
   await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: level, doorName: `${ip}-1` }] }));
   return { d, level: await levelId(t, level) };
@@ -178,5 +184,132 @@ describe('a photo the panel took (Return=0) and then failed in its error log (ta
     expect((await d.sim.uploadTable('errorlog', [{ errcode: 'D01E0001', errmsg: '', dataorigin: 'cmd', cmdid: '999999999', additional: '' }])).body.trim()).toBe('errorlog=1');
     expect(await personOn('7603', 'PHR00003')).toMatchObject({ state: 'synced', unconfirmed: [] });
     expect(claimsSynced(await convergenceOf(t, 'PHR00003'))).toBe(true);
+  });
+});
+
+const TABLES = ['user', 'userauthorize', 'mulcarduser', 'biophoto', 'biodata'];
+const fingerOf = (text: string) => Buffer.from(`finger ${text}`).toString('base64');
+
+/**
+ * The panel's tables of `pin` compared whole with what the database gives it (db-oracle: read through REST, not the
+ * planner), and the gateway's word on the panel: synced only when they are equal. `lacksPhoto`: the panel holds
+ * everything but the person's photo (refused), and the database does give one.
+ */
+async function expectPanelAgainstDatabase(d: Device, pin: string, level: string, lacksPhoto: boolean): Promise<void> {
+  const snapshot = tableSnapshot(d.sim, TABLES);
+  const held = { ...accessRowsOf(snapshot, [pin]), ...biometricRowsOf(snapshot, [pin]) };
+  const access = await accessFromDatabase(t, [pin], [{ id: level, tz: 1, doors: new Set([1]) }], false);
+  const owed = { ...access, ...(await biometricsFromDatabase(t, access)) };
+  expect(owed.user, 'the database gives the panel the person').toHaveLength(1);
+  expect(owed.biodata.length, 'and a template').toBeGreaterThan(0);
+  if (lacksPhoto) {
+    expect(owed.biophoto, 'the database gives the panel the photo').toHaveLength(1);
+    expect(held).toEqual({ ...owed, biophoto: [] });
+  } else {
+    expect(held).toEqual(owed);
+  }
+  const conv = await convergenceOf(t, d.sim.sn);
+  expect(claimsSynced(conv), `synced only when equal: ${JSON.stringify(conv)}`).toBe(!lacksPhoto);
+}
+
+/** Reconciler passes and idle polls until the gateway has a command waiting for the panel (a retry due), within `ms`. */
+async function untilQueued(d: Device, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await reconciler.runOnce();
+    if ((await convergenceOf(t, d.sim.sn)).pendingCommands > 0) return;
+    await sleep(100);
+  }
+  throw new Error(`no command queued for ${d.sim.sn} within ${ms} ms`);
+}
+
+/**
+ * Person `pin` added in `level` with a photo and a fingerprint; the panel runs all of it but holds back the photo's
+ * result (in pendingAcks, for the test to post). Returns the photo's command.
+ */
+async function photoRunResultHeld(d: Device, pin: string, level: string): Promise<ReceivedCommand> {
+  d.sim.holdResults(isPhotoPut);
+  await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level, personPhoto: PHOTO }));
+  await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: fingerOf(pin), templateNo: '1' }));
+  await reconciler.idle();
+  await d.sim.pollUntilIdle();
+  d.sim.stopHoldingResults();
+  expect(d.sim.pendingAcks.map((r) => String(r.id))).toEqual([photoPuts(d, pin).at(-1)!.id]);
+  return photoPuts(d, pin).at(-1)!;
+}
+
+describe('a photo failed in the error log, around a lost reply or a panel reset: the panel ends as the database says, synced only then', () => {
+  it('the answer to its Return=0 lost, the error log posted, the same Return=0 posted again: still not held; its next attempt\'s reply lost too, then it lands', { timeout: 60_000 }, async () => {
+    const lost = resultReplyLoss();
+    const { d, level } = await panel('PHR00004', '10.76.0.4', 'PHRD', undefined, { fetch: lost.fetch, retryResults: true });
+    const put = await photoRunResultHeld(d, '7604', level);
+    expect(photoHeld(d, '7604')).toBe(PHOTO);
+    // The gateway gets the photo's Return=0; its answer is lost, so the panel keeps the result to post again.
+    lost.count = 1;
+    await d.sim.releaseResults();
+    expect(lost.count).toBe(0);
+    // Then the panel fails the photo in its error log, and posts the Return=0 again with its next poll.
+    expect((await d.sim.errorLog(put)).body.trim()).toBe('errorlog=1');
+    await d.sim.poll();
+    expect(d.sim.acknowledged.filter((a) => String(a.id) === String(put.id)).map((a) => a.code)).toEqual([0, 0]);
+    await expectPanelAgainstDatabase(d, '7604', level, true);
+    await expectPhotoFailed('PHR00004', '7604', FACE_NOT_DETECTED, 'divergent');
+
+    // Its next attempt, after the backoff: the reply carrying it is lost, it is offered again and held.
+    await untilQueued(d);
+    d.sim.loseNextReply();
+    await d.sim.poll();
+    expect(d.sim.lostReplies.at(-1)).toMatch(/DATA UPDATE biophoto PIN=7604\t/);
+    await runUntil(d, () => photoHeld(d, '7604') === PHOTO);
+    expect(photoPuts(d, '7604').length).toBeGreaterThanOrEqual(2);
+    await settleConverged(t, reconciler, d.sim, 10);
+    expect(await personOn('7604', 'PHR00004')).toMatchObject({ state: 'synced', unconfirmed: [] });
+    await expectPanelAgainstDatabase(d, '7604', level, false);
+  });
+
+  it('its error log posted before its Return=0 (the panel does not order them): failed when the Return comes; sent again, it lands', { timeout: 60_000 }, async () => {
+    const { d, level } = await panel('PHR00006', '10.76.0.6', 'PHRF');
+    expect((await d.sim.errorLog(await photoRunResultHeld(d, '7606', level))).body.trim()).toBe('errorlog=1');
+    await d.sim.releaseResults();
+    await expectPanelAgainstDatabase(d, '7606', level, true);
+    await expectPhotoFailed('PHR00006', '7606', FACE_NOT_DETECTED, 'divergent');
+    await runUntil(d, () => photoHeld(d, '7606') === PHOTO);
+    await settleConverged(t, reconciler, d.sim, 10);
+    await expectPanelAgainstDatabase(d, '7606', level, false);
+  });
+
+  it('a reset before the photo is sent again: the panel synced from scratch holds it; given up and reset again, the panel ends as the database says, synced only if it holds it', { timeout: 90_000 }, async () => {
+    const { d, level } = await panel('PHR00005', '10.76.0.5', 'PHRE');
+    await ok(t.post('/api/person/add', { pin: '7605', name: 'Reset', accLevelIds: level, personPhoto: PHOTO }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7605', validType: '1', template: fingerOf('7605'), templateNo: '1' }));
+    await settleConverged(t, reconciler, d.sim, 10);
+    await expectPanelAgainstDatabase(d, '7605', level, false);
+    expect((await d.sim.errorLog(photoPuts(d, '7605').at(-1)!)).body.trim()).toBe('errorlog=1');
+    await expectPanelAgainstDatabase(d, '7605', level, true);
+    await expectPhotoFailed('PHR00005', '7605', FACE_NOT_DETECTED, 'divergent');
+
+    // The panel is reset before the photo's next attempt: it registers again and is given everything.
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    await runUntil(d, () => photoHeld(d, '7605') === PHOTO);
+    await settleConverged(t, reconciler, d.sim, 10);
+    await expectPanelAgainstDatabase(d, '7605', level, false);
+
+    // Failed in the error log, each attempt after its backoff, until given up; then the panel is reset again.
+    for (let n = 1; ; n++) {
+      const last = photoPuts(d, '7605').at(-1)!;
+      expect((await d.sim.errorLog(last)).body.trim()).toBe('errorlog=1');
+      if ((await personOn('7605', 'PHR00005'))?.state === 'failed') break;
+      expect(n, 'given up within SYNC_GIVE_UP_FAILURES failures').toBeLessThan(3);
+      await runUntil(d, () => photoPuts(d, '7605').at(-1) !== last && photoHeld(d, '7605') !== undefined);
+    }
+    await expectPanelAgainstDatabase(d, '7605', level, true);
+    await expectPhotoFailed('PHR00005', '7605', FACE_NOT_DETECTED);
+    // A panel wiped and registered again is given everything, the given-up photo too (once): this time it takes it.
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    await runUntil(d, () => photoHeld(d, '7605') === PHOTO, 4000);
+    await settleConverged(t, reconciler, d.sim, 10);
+    await expectPanelAgainstDatabase(d, '7605', level, false);
+    // And failed again in its error log: the panel lacks it and is not said synced.
+    expect((await d.sim.errorLog(photoPuts(d, '7605').at(-1)!)).body.trim()).toBe('errorlog=1');
+    await expectPanelAgainstDatabase(d, '7605', level, true);
   });
 });
