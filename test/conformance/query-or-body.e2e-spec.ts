@@ -67,6 +67,15 @@ const ALWAYS_OPEN = `DATA UPDATE timezone TimezoneId=1\t${ALWAYS_OPEN_FIELDS}`;
 const user = (pin: string, name = 'Query or body') => `DATA UPDATE user CardNo=\tPin=${pin}\tPassword=\tStartTime=0\tEndTime=0\tName=${name}\tPrivilege=0\tDisable=0`;
 const right = (pin: string, mask: number) => `DATA UPDATE userauthorize Pin=${pin}\tAuthorizeTimezoneId=1\tAuthorizeDoorId=${mask}`;
 
+/** `path` (a syncPerson) with ?pin=<a> and the JSON body naming <b>, both new persons, the same level: the lines `sim` got. */
+async function syncPersonQueryWins(sim: DeviceSimulator, path: string, levelIds: string, a: string, b: string): Promise<string[]> {
+  await addPerson(a);
+  await addPerson(b);
+  const r = await reaching(sim, () => json(path, { pin: a, levelIds }, { pin: b, levelIds }));
+  expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+  return r.lines;
+}
+
 interface Row {
   name: string;
   run: () => Promise<void>;
@@ -201,6 +210,20 @@ const ROWS: Row[] = [
       const r = await reaching(ep.cc, () => json('/api/psgGate/remoteOpenById', { gateId: ep.gateId, openType: 1 }, { gateId: 'ffffffffffffffffffffffffffffffff', openType: 2 }));
       expect(r.body).toMatchObject({ code: 0, message: expect.stringMatching(/^success/), data: null });
       expect(r.lines).toEqual(['CONTROL DEVICE 01010105']);
+    },
+  },
+  {
+    name: 'eleLevel/syncPerson (query endpoint): ?pin=A with the JSON body {"pin":"B"}: the elevator controller gets A\'s floors, nothing of B',
+    run: async () => {
+      // The level's floor (floor 1 of the controller) in time zone 1: AuthorizeFloors lists floor numbers.
+      expect(await syncPersonQueryWins(ep.ec, '/api/eleLevel/syncPerson', ep.eleLevelId, 'QB15', 'QB16')).toEqual([ALWAYS_OPEN, user('QB15'), 'DATA UPDATE usereleauthorize Pin=QB15\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=1']);
+    },
+  },
+  {
+    name: 'psgLevel/syncPerson (query endpoint): ?pin=A with the JSON body {"pin":"B"}: the channel controller gets A\'s gate, nothing of B',
+    run: async () => {
+      // The level's gate is the controller's door 1.
+      expect(await syncPersonQueryWins(ep.cc, '/api/psgLevel/syncPerson', ep.psgLevelId, 'QB17', 'QB18')).toEqual([ALWAYS_OPEN, user('QB17'), right('QB17', 1)]);
     },
   },
   {
