@@ -12,7 +12,7 @@
  * given up) end with the panel's tables compared whole with what the database gives it, read through REST, and the
  * gateway's word on the panel: synced only when they are equal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import type { ParsedCommand } from '../simulator/commands';
@@ -227,6 +227,14 @@ async function untilQueued(d: Device, ms = 10_000): Promise<void> {
  * result (in pendingAcks, for the test to post). Returns the photo's command.
  */
 async function photoRunResultHeld(d: Device, pin: string, level: string): Promise<ReceivedCommand> {
+  // The result is held for as long as the test takes to post it: on a loaded machine past the 1 s this file's
+  // gateway waits for one, which would fail the photo for "no result" before its error log is read.
+  const settings = settingsOf(t);
+  const ackTimeoutMs = settings.ackTimeoutMs;
+  settings.ackTimeoutMs = 30_000;
+  onTestFinished(() => {
+    settings.ackTimeoutMs = ackTimeoutMs;
+  });
   d.sim.holdResults(isPhotoPut);
   await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level, personPhoto: PHOTO }));
   await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: fingerOf(pin), templateNo: '1' }));
