@@ -4,7 +4,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { ConsoleAuditService, auditDetail } from './audit.service';
 import type { ConsoleRequest } from './console-cookie';
-import { AUDIT_KEY, type AuditNamed, type AuditSpec } from './console-roles';
+import { AUDIT_KEY, AUDIT_NAMED_TABLES, type AuditNamed, type AuditSpec } from './console-roles';
 
 /** Writes one audit line per audited console action, after it ran: `ok` or `failed` with the error's words and code. */
 @Injectable()
@@ -43,10 +43,13 @@ export class AuditInterceptor implements NestInterceptor {
 
   /** The named row's name as `{ [key]: name }`; nothing when there is no such row (the action refuses it itself). */
   private async nameOf(named: AuditNamed | undefined, req: ConsoleRequest): Promise<Record<string, string> | undefined> {
-    const id = named?.id(req as never);
-    if (!named || !id || !/^[0-9a-f]{32}$/i.test(id)) return undefined;
-    // The table is one of AuditNamed's, never the request's. A failed read leaves the name out, not the action undone.
-    const rows: Array<{ name: string }> | undefined = await this.ds.query(`SELECT name FROM ${named.table} WHERE id = $1`, [id]).catch(() => undefined);
+    const key = named?.id(req as never);
+    if (!named || !key) return undefined;
+    const { by, name } = AUDIT_NAMED_TABLES[named.table];
+    // A malformed key names nothing (and a char(32) id compared with a longer text would still read nothing).
+    if (by === 'id' ? !/^[0-9a-f]{32}$/i.test(key) : key.length > 100) return undefined;
+    // Table and columns are AUDIT_NAMED_TABLES', never the request's. A failed read leaves the name out, not the action undone.
+    const rows: Array<{ name: string }> | undefined = await this.ds.query(`SELECT ${name} AS name FROM ${named.table} WHERE ${by} = $1`, [key]).catch(() => undefined);
     return rows?.[0] ? { [named.key]: rows[0].name } : undefined;
   }
 }

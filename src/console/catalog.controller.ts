@@ -21,7 +21,7 @@ import { TimeSegment } from '../timeSegment/time-segment.entity';
 import { ConsoleController } from './console-http';
 import { levelMembersPage } from './level-members';
 import { ConsoleLevelEditService } from './level-edit.service';
-import { Audit } from './console-roles';
+import { Audit, namedBy } from './console-roles';
 import { expectVersion, listWithVersions, versionOf } from './form-version';
 import { departmentOf, pinsOf } from './console-pins';
 
@@ -110,7 +110,7 @@ export class ConsoleCatalogController {
    */
   @Post('levels/:id/persons')
   @HttpCode(200)
-  @Audit('level.addPersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
+  @Audit('level.addPersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, namedBy('level', 'acc_level'))
   async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
     const r = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'add');
     return ok({ persons: r.changed, already: r.unchanged });
@@ -119,7 +119,7 @@ export class ConsoleCatalogController {
   /** CVSecurity's "Add personnel by department": the department's active persons join the level (with its sub-departments unless `withSubDepartments` is false). */
   @Post('levels/:id/departments')
   @HttpCode(200)
-  @Audit('level.addDepartment', (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim(), { key: 'level', table: 'acc_level', id: (r) => r.params.id })
+  @Audit('level.addDepartment', (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim(), namedBy('level', 'acc_level'))
   async addLevelDepartment(@Param('id') id: string, @Body() body: { deptCode?: unknown; withSubDepartments?: unknown }) {
     const d = departmentOf(body);
     return ok(await this.accLevels.addDepartmentPersons(id, d.deptCode, d.withSubDepartments));
@@ -137,7 +137,7 @@ export class ConsoleCatalogController {
 
   @Post('levels/:id/persons/remove')
   @HttpCode(200)
-  @Audit('level.removePersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
+  @Audit('level.removePersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, namedBy('level', 'acc_level'))
   async removeLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
     const r = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'remove');
     return ok({ persons: r.changed, notMembers: r.unchanged });
@@ -145,14 +145,14 @@ export class ConsoleCatalogController {
 
   /** Rename a level or change its area or time segment (a new time segment re-sends its members' rights). */
   @Put('levels/:id')
-  @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim(), { key: 'level', table: 'acc_level', id: (r) => r.params.id })
+  @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim(), namedBy('level', 'acc_level'))
   async updateLevel(@Param('id') id: string, @Body() dto: LevelUpdateDto, @Body('version') version?: unknown) {
     await this.accLevels.update(id, dto, expectVersion('acc_level', id, version));
     return ok(null);
   }
 
   @Delete('levels/:id')
-  @Audit('level.delete', (r) => r.params.id, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
+  @Audit('level.delete', (r) => r.params.id, namedBy('level', 'acc_level'))
   async deleteLevel(@Param('id') id: string) {
     await this.levelEdits.deleteLevel(id);
     return ok(null);
@@ -160,7 +160,7 @@ export class ConsoleCatalogController {
 
   /** A door leaves a level: members the door's panel no longer grants leave that panel. */
   @Delete('levels/:id/doors/:doorId')
-  @Audit('level.removeDoor', (r) => `${r.params.id} ${r.params.doorId}`, { key: 'level', table: 'acc_level', id: (r) => r.params.id })
+  @Audit('level.removeDoor', (r) => `${r.params.id} ${r.params.doorId}`, namedBy('level', 'acc_level'))
   async removeLevelDoor(@Param('id') id: string, @Param('doorId') doorId: string) {
     await this.levelEdits.removeDoor(id, doorId);
     return ok(null);
@@ -184,7 +184,7 @@ export class ConsoleCatalogController {
   /** The REST API's department/add is an upsert by code: editing is the same call with the code from
    * the path, for a department that exists (an edit never creates one). */
   @Put('departments/:code')
-  @Audit('department.update', (r) => r.params.code)
+  @Audit('department.update', (r) => r.params.code, namedBy('department', 'department', 'code'))
   async updateDepartment(@Param('code') code: string, @Body() dto: DepartmentAddDto, @Body('version') version?: unknown) {
     await this.departments.requireByCode(code);
     await this.departments.upsert({ ...dto, code }, expectVersion('department', code, version));
@@ -192,7 +192,7 @@ export class ConsoleCatalogController {
   }
 
   @Delete('departments/:code')
-  @Audit('department.delete', (r) => r.params.code)
+  @Audit('department.delete', (r) => r.params.code, namedBy('department', 'department', 'code'))
   async deleteDepartment(@Param('code') code: string) {
     await this.departments.delete(code);
     return ok(null);
@@ -207,14 +207,14 @@ export class ConsoleCatalogController {
   }
 
   @Put('areas/:code')
-  @Audit('area.update', (r) => r.params.code)
+  @Audit('area.update', (r) => r.params.code, namedBy('area', 'area', 'code'))
   async updateArea(@Param('code') code: string, @Body() dto: AreaUpdateDto, @Body('version') version?: unknown) {
     await this.areas.update(code, dto, expectVersion('area', code, version));
     return ok(null);
   }
 
   @Delete('areas/:code')
-  @Audit('area.delete', (r) => r.params.code)
+  @Audit('area.delete', (r) => r.params.code, namedBy('area', 'area', 'code'))
   async deleteArea(@Param('code') code: string) {
     await this.areas.delete(code);
     return ok(null);
@@ -230,7 +230,7 @@ export class ConsoleCatalogController {
   }
 
   @Put('time-segments/:id')
-  @Audit('timeSegment.update', (r) => r.params.id)
+  @Audit('timeSegment.update', (r) => r.params.id, namedBy('timeSegment', 'time_segment'))
   async updateTimeSegment(@Param('id') id: string, @Body() dto: TimeSegmentUpdateDto, @Body('version') version?: unknown) {
     if (dto.schedule) requireHours(dto.schedule);
     await this.timeSegments.update(id, dto, expectVersion('time_segment', id, version));
@@ -238,7 +238,7 @@ export class ConsoleCatalogController {
   }
 
   @Delete('time-segments/:id')
-  @Audit('timeSegment.delete', (r) => r.params.id)
+  @Audit('timeSegment.delete', (r) => r.params.id, namedBy('timeSegment', 'time_segment'))
   async deleteTimeSegment(@Param('id') id: string) {
     await this.timeSegments.delete(id);
     return ok(null);
@@ -253,14 +253,14 @@ export class ConsoleCatalogController {
   }
 
   @Put('holidays/:id')
-  @Audit('holiday.update', (r) => r.params.id)
+  @Audit('holiday.update', (r) => r.params.id, namedBy('holiday', 'holiday'))
   async updateHoliday(@Param('id') id: string, @Body() dto: HolidayUpdateDto, @Body('version') version?: unknown) {
     await this.holidays.update(id, dto, expectVersion('holiday', id, version));
     return ok(null);
   }
 
   @Delete('holidays/:id')
-  @Audit('holiday.delete', (r) => r.params.id)
+  @Audit('holiday.delete', (r) => r.params.id, namedBy('holiday', 'holiday'))
   async deleteHoliday(@Param('id') id: string) {
     await this.holidays.delete(id);
     return ok(null);

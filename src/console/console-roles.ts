@@ -22,14 +22,34 @@ export interface AuditSpec {
   named?: AuditNamed;
 }
 /**
- * The door, floor or level an action names by id, as the audit line's detail `key` (`door: "Lobby-1"`): an
- * operator reading the log (or a panel's door opened at night) knows doors by name, not by a 32-hex id.
+ * Where the audit log finds a row an action names by its id, code or SN, and the column that names it: an operator
+ * reading the log (or a panel's door opened at night) knows doors, levels, time segments, operators and devices by
+ * name, not by a 32-hex id. The table is always one of these, never the request's.
  */
+export const AUDIT_NAMED_TABLES = {
+  door: { by: 'id', name: 'name' },
+  floor: { by: 'id', name: 'name' },
+  acc_level: { by: 'id', name: 'name' },
+  ele_level: { by: 'id', name: 'name' },
+  psg_level: { by: 'id', name: 'name' },
+  time_segment: { by: 'id', name: 'name' },
+  holiday: { by: 'id', name: 'name' },
+  push_target: { by: 'id', name: 'name' },
+  console_operator: { by: 'id', name: 'name' },
+  department: { by: 'code', name: 'name' },
+  area: { by: 'code', name: 'name' },
+  device: { by: 'sn', name: 'alias' },
+} as const satisfies Record<string, { by: 'id' | 'code' | 'sn'; name: string }>;
+export type AuditNamedTable = keyof typeof AUDIT_NAMED_TABLES;
+
+/** The row an action names, as the audit line's detail `key` (`door: "Lobby-1"`), read before the action runs. */
 export interface AuditNamed {
   key: string;
-  table: 'door' | 'floor' | 'acc_level';
+  table: AuditNamedTable;
   id: (req: { params: Record<string, string> }) => string | undefined;
 }
+/** The row named by the route parameter `param` (its id, code or SN, as the table is keyed). */
+export const namedBy = (key: string, table: AuditNamedTable, param = 'id'): AuditNamed => ({ key, table, id: (r) => r.params[param] });
 /** Every state-changing console route names its action; the audit interceptor records it, refused, failed or done. */
 export const Audit = (action: string, target?: AuditSpec['target'], named?: AuditNamed) => SetMetadata(AUDIT_KEY, { action, target, named } satisfies AuditSpec);
 

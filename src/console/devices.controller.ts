@@ -16,7 +16,7 @@ import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { consolePage } from './console-paging';
 import { ConsoleStatusService } from './console-status.service';
-import { Audit, RequireRole } from './console-roles';
+import { Audit, namedBy, RequireRole } from './console-roles';
 
 const STATES = ['pending', 'sent', 'done', 'failed'] as const;
 type QueueState = (typeof STATES)[number];
@@ -67,7 +67,7 @@ export class ConsoleDevicesController {
   @Post(':sn/approve')
   @HttpCode(200)
   @RequireRole('admin')
-  @Audit('device.approve', (r) => r.params.sn)
+  @Audit('device.approve', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async approve(@Param('sn') sn: string) {
     const [d] = await this.devices.toDetails([await this.admin.approve(sn)]);
     return ok(d);
@@ -76,21 +76,21 @@ export class ConsoleDevicesController {
   @Post(':sn/disable')
   @HttpCode(200)
   @RequireRole('admin')
-  @Audit('device.disable', (r) => r.params.sn)
+  @Audit('device.disable', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async disable(@Param('sn') sn: string) {
     const [d] = await this.devices.toDetails([await this.admin.disable(sn)]);
     return ok(d);
   }
 
   @Put(':sn/alias')
-  @Audit('device.rename', (r) => r.params.sn)
+  @Audit('device.rename', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async rename(@Param('sn') sn: string, @Body() dto: DeviceRenameDto) {
     const [d] = await this.devices.toDetails([await this.devices.rename(sn, dto.alias, dto.renameDoors === true)]);
     return ok(d);
   }
 
   @Put(':sn/area')
-  @Audit('device.area', (r) => r.params.sn)
+  @Audit('device.area', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async area(@Param('sn') sn: string, @Body() dto: DeviceMoveDto) {
     const [d] = await this.devices.toDetails([await this.devices.moveToArea(sn, dto.areaCode)]);
     return ok(d);
@@ -98,7 +98,7 @@ export class ConsoleDevicesController {
 
   @Post(':sn/sync')
   @HttpCode(200)
-  @Audit('device.sync', (r) => r.params.sn)
+  @Audit('device.sync', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async sync(@Param('sn') sn: string) {
     return ok(await this.admin.syncAll(sn));
   }
@@ -107,7 +107,7 @@ export class ConsoleDevicesController {
   @Post(':sn/control')
   @HttpCode(200)
   @RequireRole('operator')
-  @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
+  @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`, namedBy('device', 'device', 'sn'))
   async sendControl(@Param('sn') sn: string, @Body() dto: DeviceControlDto) {
     return ok(await this.control.control(sn, dto));
   }
@@ -119,7 +119,7 @@ export class ConsoleDevicesController {
   @Post(':sn/terminal')
   @HttpCode(200)
   @RequireRole('operator')
-  @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
+  @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`, namedBy('device', 'device', 'sn'))
   async terminal(@Param('sn') sn: string, @Body() dto: ConsoleTerminalCommandDto) {
     return ok(await this.terminalCommands.send(sn, dto.action));
   }
@@ -131,7 +131,7 @@ export class ConsoleDevicesController {
   @Post(':sn/recover')
   @HttpCode(200)
   @RequireRole('operator')
-  @Audit('device.recover', (r) => `${r.params.sn} ${(r.body as { startTime?: unknown } | undefined)?.startTime ?? ''} - ${(r.body as { endTime?: unknown } | undefined)?.endTime ?? ''}`)
+  @Audit('device.recover', (r) => `${r.params.sn} ${(r.body as { startTime?: unknown } | undefined)?.startTime ?? ''} - ${(r.body as { endTime?: unknown } | undefined)?.endTime ?? ''}`, namedBy('device', 'device', 'sn'))
   async recover(@Param('sn') sn: string, @Body() dto: AttRecoverDto) {
     return ok(await this.terminalCommands.recover(sn, dto, true));
   }
@@ -143,7 +143,7 @@ export class ConsoleDevicesController {
    */
   @Delete(':sn')
   @RequireRole('operator')
-  @Audit('device.delete', (r) => r.params.sn)
+  @Audit('device.delete', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async delete(@Param('sn') sn: string) {
     await this.devices.delete(sn);
     return ok(null);
@@ -174,7 +174,7 @@ export class ConsoleDevicesController {
   @Post(':sn/options')
   @HttpCode(200)
   @RequireRole('operator')
-  @Audit('device.options', (r) => r.params.sn)
+  @Audit('device.options', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async askOptions(@Param('sn') sn: string) {
     const d = await this.devices.requireBySn(sn);
     if (['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) return ok(await this.terminalCommands.send(sn, 'info'));
@@ -189,7 +189,7 @@ export class ConsoleDevicesController {
   @Post(':sn/commands/clear')
   @HttpCode(200)
   @RequireRole('operator')
-  @Audit('device.clearCommands', (r) => r.params.sn)
+  @Audit('device.clearCommands', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async clearCommands(@Param('sn') sn: string) {
     return ok(await this.clearing.clear(sn));
   }

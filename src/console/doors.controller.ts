@@ -11,7 +11,7 @@ import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
 import { openConsoleStream } from './console-stream';
 import { ConsoleSessionService } from './session.service';
-import { Audit } from './console-roles';
+import { Audit, namedBy } from './console-roles';
 import { DataSource } from 'typeorm';
 import { doorAccessPage, exportDoorAccess } from './door-access';
 import { ConsoleAuditService } from './audit.service';
@@ -83,21 +83,21 @@ export class ConsoleDoorsController {
    */
   @Post(':doorId/enable')
   @HttpCode(200)
-  @Audit('door.enable', (r) => r.params.doorId, { key: 'door', table: 'door', id: (r) => r.params.doorId })
+  @Audit('door.enable', (r) => r.params.doorId, namedBy('door', 'door', 'doorId'))
   async enable(@Param('doorId') doorId: string) {
     return ok(await this.admin.setEnabled(doorId, true));
   }
 
   @Post(':doorId/disable')
   @HttpCode(200)
-  @Audit('door.disable', (r) => r.params.doorId, { key: 'door', table: 'door', id: (r) => r.params.doorId })
+  @Audit('door.disable', (r) => r.params.doorId, namedBy('door', 'door', 'doorId'))
   async disable(@Param('doorId') doorId: string) {
     return ok(await this.admin.setEnabled(doorId, false));
   }
 
   @Post(':doorId/:action')
   @HttpCode(200)
-  @Audit('door.control', (r) => `${r.params.doorId} ${r.params.action}`, { key: 'door', table: 'door', id: (r) => r.params.doorId })
+  @Audit('door.control', (r) => `${r.params.doorId} ${r.params.action}`, namedBy('door', 'door', 'doorId'))
   async act(@Param('doorId') doorId: string, @Param('action') action: string, @Body() body: { interval?: unknown } | undefined) {
     if (!ACTIONS.includes(action as DoorAction)) throw new CvError(CvCode.InvalidParameter, `action must be one of ${ACTIONS.join(', ')}`);
     const door = await this.doors.requireById(doorId);

@@ -13,7 +13,7 @@ import type { ConsoleRequest } from './console-cookie';
 import { exportModuleEvents } from './module-events-csv';
 import { ConsoleController } from './console-http';
 import { anywhere, consolePage, servicePage } from './console-paging';
-import { Audit } from './console-roles';
+import { Audit, namedBy } from './console-roles';
 import { devicesOfKind } from './module-devices';
 
 const ALL = { pageNo: 1, pageSize: 5000, offset: 0 };
@@ -62,7 +62,7 @@ export class ConsoleElevatorController {
   /** Ends a controller's emergency state (CONTROL DEVICE 0F: after a fire alarm the buttons stay released until told). */
   @Post('controllers/:sn/cancelEmergency')
   @HttpCode(200)
-  @Audit('elevator.cancelEmergency', (r) => r.params.sn)
+  @Audit('elevator.cancelEmergency', (r) => r.params.sn, namedBy('device', 'device', 'sn'))
   async cancelEmergency(@Param('sn') sn: string) {
     const queued = await this.floors.cancelEmergency(sn.trim());
     return ok(queued, queuedDetail(queued));
@@ -74,7 +74,7 @@ export class ConsoleElevatorController {
    */
   @Post('floors/:id/:action')
   @HttpCode(200)
-  @Audit('floor.control', (r) => `${r.params.id} ${r.params.action}`, { key: 'floor', table: 'floor', id: (r) => r.params.id })
+  @Audit('floor.control', (r) => `${r.params.id} ${r.params.action}`, namedBy('floor', 'floor'))
   async control(@Param('id') id: string, @Param('action') action: string, @Body() body: { interval?: unknown } | undefined) {
     let queued;
     if (action === 'open') queued = await this.floors.remoteOpen(id, body?.interval === undefined ? '5' : String(body.interval));

@@ -17,7 +17,7 @@ import type { ConsoleRequest } from './console-cookie';
 import { exportModuleEvents } from './module-events-csv';
 import { ConsoleController } from './console-http';
 import { consolePage, servicePage } from './console-paging';
-import { Audit } from './console-roles';
+import { Audit, namedBy } from './console-roles';
 import { devicesOfKind } from './module-devices';
 
 const COUNTERS: readonly GateCounter[] = ['in', 'out', 'alarm', 'all'];
@@ -66,7 +66,7 @@ export class ConsoleEntranceController {
    */
   @Post('controllers/:sn/pass-rules')
   @HttpCode(200)
-  @Audit('psgDevice.passRule', (r) => `${r.params.sn} ${r.body?.timeSegName ?? ''} ${r.body?.passMode ?? ''}`.trim())
+  @Audit('psgDevice.passRule', (r) => `${r.params.sn} ${r.body?.timeSegName ?? ''} ${r.body?.passMode ?? ''}`.trim(), namedBy('device', 'device', 'sn'))
   async savePassRule(@Param('sn') sn: string, @Body() body: { timeSegName?: unknown; passMode?: unknown } | undefined) {
     const seg = typeof body?.timeSegName === 'string' ? body.timeSegName.trim() : '';
     if (!seg) throw new CvError(CvCode.InvalidParameter, 'timeSegName: choose a time segment');
@@ -85,7 +85,7 @@ export class ConsoleEntranceController {
   /** Resets the controller's in, out or alarm counter, or all of them (CONTROL DEVICE 10, REST's psgDevice/{sn}/resetCounters). */
   @Post('controllers/:sn/reset-counters')
   @HttpCode(200)
-  @Audit('psgDevice.resetCounters', (r) => `${r.params.sn} ${r.body?.counter ?? 'all'}`)
+  @Audit('psgDevice.resetCounters', (r) => `${r.params.sn} ${r.body?.counter ?? 'all'}`, namedBy('device', 'device', 'sn'))
   async resetCounters(@Param('sn') sn: string, @Body() body: { counter?: unknown } | undefined) {
     const counter = body?.counter ?? 'all';
     if (!COUNTERS.includes(counter as GateCounter)) throw new CvError(CvCode.InvalidParameter, 'counter must be in, out, alarm or all');
@@ -103,7 +103,7 @@ export class ConsoleEntranceController {
   /** One passage through the gate: `direction` entry (1) or exit (2), as openType of 2.31.7. */
   @Post('gates/:id/open')
   @HttpCode(200)
-  @Audit('gate.open', (r) => `${r.params.id} ${r.body?.direction ?? ''}`.trim(), { key: 'gate', table: 'door', id: (r) => r.params.id })
+  @Audit('gate.open', (r) => `${r.params.id} ${r.body?.direction ?? ''}`.trim(), namedBy('gate', 'door'))
   async open(@Param('id') id: string, @Body() body: { direction?: unknown } | undefined) {
     const gate = await this.gates.requireById(id);
     const queued = await this.gates.remoteOpen(gate, typeof body?.direction === 'string' ? body.direction : undefined);

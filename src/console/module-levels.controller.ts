@@ -6,7 +6,7 @@ import { ModuleLevelService, type ModuleLevelInput } from '../elevator/module-le
 import type { ModuleKind } from '../sync/module-rights';
 import { ConsoleController } from './console-http';
 import { departmentOf, pinsOf } from './console-pins';
-import { Audit } from './console-roles';
+import { Audit, namedBy } from './console-roles';
 import { expectVersion, versionOf } from './form-version';
 import { levelMembersPage } from './level-members';
 
@@ -32,6 +32,7 @@ interface LevelForm {
  */
 function moduleLevelsController(module: ModuleKind, path: string): Type<unknown> {
   const audit = (what: string) => `${module}Level.${what}`;
+  const levelNamed = namedBy('level', `${module}_level`);
 
   @ConsoleController(path)
   class ConsoleModuleLevelsController {
@@ -65,7 +66,7 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
 
     /** Rename the level, change its time segment, area or points: its members' rights on the controllers follow, in the same transaction. */
     @Put('levels/:id')
-    @Audit(audit('update'), (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim())
+    @Audit(audit('update'), (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim(), levelNamed)
     async updateLevel(@Param('id') id: string, @Body() body: LevelForm) {
       await this.levels.saveForm(module, id, levelInput(body), expectVersion(`${module}_level`, id, body?.version));
       return ok(null);
@@ -73,7 +74,7 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
 
     /** The level goes; its members lose its points on the controllers. */
     @Delete('levels/:id')
-    @Audit(audit('delete'), (r) => r.params.id)
+    @Audit(audit('delete'), (r) => r.params.id, levelNamed)
     async deleteLevel(@Param('id') id: string) {
       await this.levels.deleteLevel(module, id);
       return ok(null);
@@ -87,7 +88,7 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
     /** Persons join the level by pin (CVSecurity's Add Personnel): all or none, then planned onto its controllers. */
     @Post('levels/:id/persons')
     @HttpCode(200)
-    @Audit(audit('addPersons'), (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
+    @Audit(audit('addPersons'), (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, levelNamed)
     async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
       const r = await this.levels.changeLevelPersons(module, id, pinsOf(body?.pins), 'add');
       return ok({ persons: r.changed, already: r.unchanged });
@@ -96,7 +97,7 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
     /** CVSecurity's "Add personnel by department": the department's active persons (with its sub-departments unless unticked) join the level. */
     @Post('levels/:id/departments')
     @HttpCode(200)
-    @Audit(audit('addDepartment'), (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim())
+    @Audit(audit('addDepartment'), (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim(), levelNamed)
     async addLevelDepartment(@Param('id') id: string, @Body() body: { deptCode?: unknown; withSubDepartments?: unknown }) {
       const d = departmentOf(body);
       return ok(await this.levels.addDepartmentPersons(module, id, d.deptCode, d.withSubDepartments));
@@ -104,7 +105,7 @@ function moduleLevelsController(module: ModuleKind, path: string): Type<unknown>
 
     @Post('levels/:id/persons/remove')
     @HttpCode(200)
-    @Audit(audit('removePersons'), (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
+    @Audit(audit('removePersons'), (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`, levelNamed)
     async removeLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
       const r = await this.levels.changeLevelPersons(module, id, pinsOf(body?.pins), 'remove');
       return ok({ persons: r.changed, notMembers: r.unchanged });

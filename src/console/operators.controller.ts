@@ -5,7 +5,7 @@ import { ConsoleAuditService } from './audit.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
 import { consolePage, queryText } from './console-paging';
-import { Audit, RequireRole } from './console-roles';
+import { Audit, namedBy, RequireRole } from './console-roles';
 import { OperatorService } from './operator.service';
 import { ConsoleSessionService } from './session.service';
 
@@ -33,7 +33,7 @@ export class ConsoleOperatorsController {
 
   @Put(':id')
   @RequireRole('admin')
-  @Audit('operator.update', (r) => r.params.id)
+  @Audit('operator.update', (r) => r.params.id, namedBy('operator', 'console_operator'))
   async update(@Req() req: ConsoleRequest, @Param('id') id: string, @Body() body: Record<string, unknown> | undefined) {
     if (id === req.console!.operator.id && (body?.disabled === true || (body?.role !== undefined && body.role !== 'admin'))) {
       throw new CvError(CvCode.Conflict, 'You cannot demote or disable yourself; ask another administrator');
@@ -48,7 +48,7 @@ export class ConsoleOperatorsController {
 
   @Delete(':id')
   @RequireRole('admin')
-  @Audit('operator.delete', (r) => r.params.id)
+  @Audit('operator.delete', (r) => r.params.id, namedBy('operator', 'console_operator'))
   async delete(@Req() req: ConsoleRequest, @Param('id') id: string) {
     if (id === req.console!.operator.id) throw new CvError(CvCode.Conflict, 'You cannot delete yourself');
     return ok(await this.operators.delete(id));

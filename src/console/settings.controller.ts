@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PushDeliveryListDto, PushTargetCreateDto } from '../pushCenter/dto/push-center.dto';
 import { PushCenterService } from '../pushCenter/push-center.service';
 import { ConsoleController } from './console-http';
-import { Audit, RequireRole } from './console-roles';
+import { Audit, namedBy, RequireRole } from './console-roles';
 
 const CLIENT_NAME = /^[\w .@-]{1,100}$/;
 
@@ -65,7 +65,7 @@ export class ConsoleSettingsController {
 
   @Put('push-targets/:id/enabled')
   @RequireRole('admin')
-  @Audit('pushTarget.enable', (r) => `${r.params.id} ${r.body?.enabled}`)
+  @Audit('pushTarget.enable', (r) => `${r.params.id} ${r.body?.enabled}`, namedBy('pushTarget', 'push_target'))
   async enablePushTarget(@Param('id') id: string, @Body() body: { enabled?: unknown } | undefined) {
     return ok(await this.pushCenter.update(id, { enabled: body?.enabled === true }));
   }
@@ -73,14 +73,14 @@ export class ConsoleSettingsController {
   @Post('push-targets/:id/retry')
   @HttpCode(200)
   @RequireRole('admin')
-  @Audit('pushTarget.retry', (r) => r.params.id)
+  @Audit('pushTarget.retry', (r) => r.params.id, namedBy('pushTarget', 'push_target'))
   async retryPushTarget(@Param('id') id: string) {
     return ok(await this.pushCenter.retryNow(id));
   }
 
   @Delete('push-targets/:id')
   @RequireRole('admin')
-  @Audit('pushTarget.delete', (r) => r.params.id)
+  @Audit('pushTarget.delete', (r) => r.params.id, namedBy('pushTarget', 'push_target'))
   async deletePushTarget(@Param('id') id: string) {
     await this.pushCenter.delete(id);
     return ok(null);

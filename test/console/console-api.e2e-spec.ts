@@ -427,6 +427,18 @@ describe('console API: editing the reference lists', () => {
     expect((await auditOf('area.update'))[0]).toMatchObject({ operator: 'otto', target: 'ar1', outcome: 'ok' });
     expect((await auditOf('timeSegment.update'))[0]).toMatchObject({ operator: 'otto', target: seg.id, outcome: 'ok' });
     expect((await auditOf('holiday.update'))[0]).toMatchObject({ operator: 'otto', target: hol.id, outcome: 'ok' });
+    // Each line names what it changed as it was when the action ran (the name before a rename), beside its id or code;
+    // a code no department has names none.
+    const named = async (action: string) => (await auditOf(action)).map((r: { target: string; detail: Record<string, unknown> | null }) => [r.target, Object.fromEntries(Object.entries(r.detail ?? {}).filter(([k]) => ['department', 'area', 'timeSegment', 'holiday'].includes(k)))]);
+    expect((await named('department.update')).sort()).toEqual([['ed-none', {}], ['ed1', { department: 'Dept before' }]]);
+    expect(await named('area.update')).toEqual([['ar1', { area: 'Area before' }]]);
+    expect(await named('timeSegment.update')).toEqual([[seg.id, { timeSegment: 'Seg before' }]]);
+    expect(await named('holiday.update')).toEqual([[hol.id, { holiday: 'Hol before' }]]);
+    // A deleted one is named by what it was.
+    expect((await o.call('DELETE', `catalog/holidays/${hol.id}`)).body.code).toBe(0);
+    expect((await o.call('DELETE', `catalog/time-segments/${seg.id}`)).body.code).toBe(0);
+    expect(await named('holiday.delete')).toEqual([[hol.id, { holiday: 'Hol after' }]]);
+    expect(await named('timeSegment.delete')).toEqual([[seg.id, { timeSegment: 'Seg after' }]]);
   });
 
   it('refuses every edit to a viewer, and to a call without the CSRF token', async () => {
