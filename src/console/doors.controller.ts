@@ -1,7 +1,8 @@
-import { Body, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
+import { requireSomeChange } from '../common/update-fields';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
 import { DoorService, type DoorWithState } from '../door/door.service';
 import { anywhere, consolePage, servicePage } from './console-paging';
@@ -95,6 +96,19 @@ export class ConsoleDoorsController {
     return ok(await this.admin.setEnabled(doorId, false));
   }
 
+  /**
+   * CVSecurity's door edit, for the fields the gateway can carry: the name, and enabled (its panel told in the same
+   * transaction). The lock's open duration is not offered: no command here sets the panel's own (Door<n>Drivertime).
+   * A field not sent is kept, so a form sends only what its operator changed and never puts back what another did.
+   */
+  @Put(':doorId')
+  @Audit('door.update', (r) => `${r.params.doorId} ${typeof r.body?.name === 'string' ? r.body.name : ''}`.trim(), namedBy('door', 'door', 'doorId'))
+  async update(@Param('doorId') doorId: string, @Body() body: { name?: unknown; enabled?: unknown } | undefined) {
+    const edit = doorEdit(body);
+    requireSomeChange('door', edit);
+    return ok(await this.admin.update(doorId, edit));
+  }
+
   @Post(':doorId/:action')
   @HttpCode(200)
   @Audit('door.control', (r) => `${r.params.doorId} ${r.params.action}`, namedBy('door', 'door', 'doorId'))
@@ -111,4 +125,16 @@ export class ConsoleDoorsController {
     else queued = await this.control.cancelAlarm(ref);
     return ok({ door: door.name, ...queued }, queuedDetail(queued));
   }
+}
+
+/** The door edit's fields: a name (trimmed, 1-100 characters), enabled true or false; each undefined when not sent. */
+function doorEdit(body: { name?: unknown; enabled?: unknown } | undefined): { name?: string; enabled?: boolean } {
+  let name: string | undefined;
+  if (body?.name !== undefined) {
+    if (typeof body.name !== 'string' || body.name.trim() === '') throw new CvError(CvCode.InvalidParameter, 'name: give the door a name');
+    name = body.name.trim();
+    if (name.length > 100) throw new CvError(CvCode.InvalidParameter, 'name: at most 100 characters');
+  }
+  if (body?.enabled !== undefined && typeof body.enabled !== 'boolean') throw new CvError(CvCode.InvalidParameter, 'enabled must be true or false');
+  return { name, enabled: body?.enabled as boolean | undefined };
 }

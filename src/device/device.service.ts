@@ -8,6 +8,7 @@ import type { Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Door } from '../door/door.entity';
+import { renameDoorRow } from '../door/door-rename';
 import { listRefusals } from '../push/device-refusals';
 import { DeviceRegistryService } from '../push/device-registry.service';
 import { returnMeaning } from '../push/protocol';
@@ -115,13 +116,7 @@ export class DeviceService {
         const doors = await m.find(Door, { where: { deviceId: device.id } });
         for (const door of doors) {
           if (door.name !== `${old}-${door.doorNo}`) continue;
-          const name = `${alias}-${door.doorNo}`;
-          await m.query('UPDATE door SET name = $2, updated_at = now() WHERE id = $1', [door.id, name]);
-          await m.query(
-            `UPDATE reader SET name = $2 || substr(name, length($3) + 1), updated_at = now()
-               WHERE door_id = $1 AND left(name, length($3)) = $3`,
-            [door.id, name, door.name],
-          );
+          await renameDoorRow(m, door.id, door.name, `${alias}-${door.doorNo}`);
         }
         // An elevator controller's floors are named like doors (`<alias>-<n>`, 2.12.1), and follow the same way.
         await m.query(

@@ -56,6 +56,28 @@ export function DoorsPage({ me }: { me: Me }) {
     );
     reload();
   }
+  // CVSecurity's door edit: the door's name and whether it is enabled, as opened (`was`) and as typed.
+  const [edit, setEdit] = useState<{ id: string; was: any; name: string; enabled: boolean } | null>(null);
+  // Its own action: a refusal (a name another door has) is shown in the dialog, left open to correct it, not behind it.
+  const ea = useAction();
+  async function saveEdit() {
+    const e = edit!;
+    // Only what the operator changed is sent: a field another operator changed meanwhile is kept, not put back.
+    const name = e.name.trim();
+    const body: Record<string, unknown> = {};
+    if (name !== e.was.name) body.name = name;
+    if (e.enabled !== e.was.enabled) body.enabled = e.enabled;
+    if (Object.keys(body).length === 0) return setEdit(null);
+    const done = (r: any) =>
+      [
+        r.renamed ? `${e.was.name} renamed to ${r.door}` : `${r.door} saved`,
+        r.enabledChanged && (e.enabled ? `enabled; its panel ${r.deviceSn} is sent the members' rights on it again` : `disabled; its panel ${r.deviceSn} is told to withdraw it from every member's rights, and remote commands to it are refused`),
+      ]
+        .filter(Boolean)
+        .join('; ');
+    if ((await ea.run(() => api('PUT', `doors/${e.id}`, body), done)) !== undefined) setEdit(null);
+    reload();
+  }
   // The door whose persons are listed (CVSecurity's Access rights by door).
   const [access, setAccess] = useState<any>(null);
   const mayAct = can(me.role, 'operator');
@@ -63,6 +85,7 @@ export function DoorsPage({ me }: { me: Me }) {
   return (
     <>
       <Notice error={a.error} ok={a.ok} />
+      <Notice ok={ea.ok} />
       <SearchFilters label="Filter doors" list={l} fields={[['name', 'Door name'], ['device', 'Device name or SN']]} />
       {error && <Notice error={error} />}
       {!error && !data && <p aria-busy="true">Loading…</p>}
@@ -108,6 +131,9 @@ export function DoorsPage({ me }: { me: Me }) {
                       <button type="button" class="secondary outline" aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`} onClick={() => setToggle(d)}>
                         {d.enabled ? 'Disable' : 'Enable'}
                       </button>
+                      <button type="button" class="secondary outline" aria-label={`Edit ${d.name}`} onClick={() => (ea.setError(undefined), setEdit({ id: d.id, was: d, name: d.name, enabled: d.enabled }))}>
+                        Edit
+                      </button>
                     </div>
                   </td>
                 )}
@@ -139,6 +165,26 @@ export function DoorsPage({ me }: { me: Me }) {
           <Field required label="Open for (seconds)">
             <input type="number" name="interval" min={1} max={254} step={1} value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} />
           </Field>
+        )}
+      </Confirm>
+      <Confirm open={!!edit} title="Edit door" confirmLabel={edit ? `Save ${edit.was.name}` : ''} onConfirm={saveEdit} onCancel={() => setEdit(null)}>
+        {edit && (
+          <>
+            <Notice error={ea.error} />
+            <p>
+              Door {edit.was.doorNo} of {deviceLabel(edit.was.deviceName, edit.was.deviceSn)}
+            </p>
+            <Field required label="Door name">
+              <input name="name" required maxLength={100} value={edit.name} onInput={(e) => setEdit({ ...edit, name: e.currentTarget.value })} />
+            </Field>
+            <label>
+              <input type="checkbox" name="enabled" checked={edit.enabled} onChange={(e) => setEdit({ ...edit, enabled: e.currentTarget.checked })} />
+              Enabled (disabled, its panel lets nobody through it and it takes no remote command)
+            </label>
+            {/* CVSecurity's dialog also sets the lock's open duration; no command of the gateway sets the panel's own
+                (Door<n>Drivertime), so it is not offered here rather than stored and never applied. */}
+            <small>The lock's open duration is the panel's own setting: the gateway does not change it.</small>
+          </>
         )}
       </Confirm>
       <Confirm

@@ -1,0 +1,110 @@
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
+import { signIn } from './console-helpers';
+
+/**
+ * CVSecurity's door edit dialog, for what the gateway carries: one door renamed (its readers following, nothing sent
+ * to the panel, which knows its doors by number) and disabled in the same save (its panel told in the same
+ * transaction to withdraw it from the members' rights). A name another door has is refused in the dialog. The lock's
+ * open duration is not offered: no command of the gateway sets the panel's own.
+ */
+const run = new ConsoleBrowserRun('console door edit browser tests');
+
+let t: TestApp;
+let page: Page;
+let sim: DeviceSimulator;
+const D1 = '10.7.3.1-1';
+const D2 = '10.7.3.1-2';
+
+const doorsOf = (pin: string) => sim.rightsOf(pin).flatMap((r) => r.doors).sort();
+
+describe.skipIf(!run.executable)('console: one door edited from the Doors page (CVSecurity door edit)', () => {
+  beforeAll(async () => {
+    t = await run.startGateway();
+    sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DOOREDIT01', doors: 2, ipAddress: '10.7.3.1' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Both', areaName: 'Area Name' }] })).body.code).toBe(0);
+    const doors = [
+      { levelName: 'Both', doorName: D1 },
+      { levelName: 'Both', doorName: D2 },
+    ];
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: doors })).body.code).toBe(0);
+    const [level] = await t.ds.query(`SELECT id FROM acc_level WHERE name = 'Both'`);
+    expect((await t.post('/api/person/add', { pin: '7001', name: 'Ann', cardNo: '770001', accLevelIds: level.id })).body.code).toBe(0);
+    await sim.pollUntilIdle();
+    expect(doorsOf('7001')).toEqual([1, 2]);
+    page = await run.operatorPage();
+  }, 120_000);
+  afterAll(() => run.close());
+
+  it('renames a door and disables it in one save: its readers follow the name, its panel withdraws it', async () => {
+    await navTo(page, 'Doors');
+    await page.getByRole('button', { name: `Edit ${D1}`, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit door' });
+    await dialog.getByText('Door 1 of').waitFor();
+    // Offered: the name and enabled; not the lock's open duration, which would be stored and never reach the panel.
+    expect(await dialog.getByRole('textbox').count()).toBe(1);
+    expect(await dialog.getByRole('spinbutton').count()).toBe(0);
+    await dialog.getByLabel('Door name').fill('Front door');
+    await dialog.getByRole('checkbox', { name: /Enabled/ }).uncheck();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'door-edit.png') });
+    await dialog.getByRole('button', { name: `Save ${D1}`, exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `${D1} renamed to Front door; disabled; its panel DOOREDIT01 is told to withdraw it from every member's rights` }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: 'Front door' });
+    await row.getByText('disabled', { exact: true }).waitFor();
+    const [door] = await t.ds.query(`SELECT id, name, enabled FROM door WHERE door_no = 1`);
+    expect(door).toMatchObject({ name: 'Front door', enabled: false });
+    const readers = await t.ds.query(`SELECT name FROM reader WHERE door_id = $1 ORDER BY name`, [door.id]);
+    expect(readers.length).toBeGreaterThan(0);
+    for (const r of readers) expect(r.name).toMatch(/^Front door-/);
+    // The REST API knows the door by its new name.
+    expect((await t.post(`/api/door/remoteOpenByName?doorName=${encodeURIComponent('Front door')}&interval=5`, {})).body.message).toContain('disabled');
+    await sim.pollUntilIdle();
+    expect(doorsOf('7001')).toEqual([2]);
+  });
+
+  it('refuses a name another door has, in the dialog, which stays open to correct it', async () => {
+    await page.getByRole('button', { name: `Edit ${D2}`, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit door' });
+    await dialog.getByLabel('Door name').fill('front DOOR');
+    await dialog.getByRole('button', { name: `Save ${D2}`, exact: true }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'The door name already exists: Front door is door 1 of panel DOOREDIT01' }).waitFor();
+    expect((await t.ds.query(`SELECT name FROM door WHERE door_no = 2`))[0].name).toBe(D2);
+    // Enabled again from the same dialog, under its own name: the rights come back.
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit Front door', exact: true }).click();
+    await dialog.getByRole('checkbox', { name: /Enabled/ }).check();
+    await dialog.getByRole('button', { name: 'Save Front door', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: "Front door saved; enabled; its panel DOOREDIT01 is sent the members' rights on it again" }).waitFor();
+    await sim.pollUntilIdle();
+    expect(doorsOf('7001')).toEqual([1, 2]);
+    const audit = await t.ds.query(`SELECT target, outcome, detail FROM console_audit WHERE action = 'door.update' ORDER BY id`);
+    expect(audit.map((r: { outcome: string; detail: Record<string, unknown> }) => [r.outcome, r.detail.door, r.detail.name ?? null, r.detail.enabled ?? null])).toEqual([
+      ['ok', D1, 'Front door', false],
+      ['failed', D2, 'front DOOR', null],
+      ['ok', 'Front door', null, true],
+    ]);
+  });
+
+  it('refuses, as the envelope, an edit with nothing to change, an empty name, a non-boolean enabled, an unknown door', async () => {
+    const o = await signIn(t, 'olga', 'olga-password-1');
+    const [door] = await t.ds.query(`SELECT id FROM door WHERE door_no = 2`);
+    expect((await o.call('PUT', `doors/${door.id}`, {})).body).toMatchObject({ code: -400, message: 'The door update gives nothing to change: send name or enabled' });
+    expect((await o.call('PUT', `doors/${door.id}`, { name: '  ' })).body).toMatchObject({ code: -400, message: 'name: give the door a name' });
+    expect((await o.call('PUT', `doors/${door.id}`, { name: 'x'.repeat(101) })).body).toMatchObject({ code: -400, message: 'name: at most 100 characters' });
+    expect((await o.call('PUT', `doors/${door.id}`, { enabled: 'yes' })).body).toMatchObject({ code: -400, message: 'enabled must be true or false' });
+    const unknown = await o.call('PUT', 'doors/0123456789abcdef0123456789abcdef', { name: 'Nowhere' });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.code).toBeLessThan(0);
+    // A name trimmed, the door's own name (case aside) allowed.
+    expect((await o.call('PUT', `doors/${door.id}`, { name: '  Back door  ' })).body).toMatchObject({ code: 0, data: { door: 'Back door', renamed: true, enabledChanged: false } });
+    expect((await o.call('PUT', `doors/${door.id}`, { name: 'BACK DOOR' })).body).toMatchObject({ code: 0, data: { door: 'BACK DOOR', renamed: true, enabledChanged: false } });
+  });
+});
