@@ -461,14 +461,31 @@ function LevelMembers({ level, a, mayEdit, onChanged, onClose }: { level: any; a
 
 /** Access levels, departments, areas, time segments and holidays: lists, creation, editing, deletion. */
 export function CatalogPage({ me }: { me: Me }) {
+  return <ReferenceLists me={me} />;
+}
+
+/**
+ * CVSecurity's Personnel > Department, on the Persons page where an operator looks for it: the Departments list of
+ * the Access levels page (the same creation, editing and deletion), shown alone. `onChanged` follows each change
+ * (the Persons page's department filter reads its choices again).
+ */
+export function DepartmentLists({ me, onChanged }: { me: Me; onChanged: () => void }) {
+  return <ReferenceLists me={me} only="departments" onChanged={onChanged} />;
+}
+
+/** The reference lists, as tabs; `only` shows one of them without tabs, and leaves the address to the page showing it. */
+function ReferenceLists({ me, only, onChanged }: { me: Me; only?: TabKey; onChanged?: () => void }) {
   // The list shown is in the address (?tab=departments): a reload stays on it.
   const [tab, setTab] = useState<TabKey>(() => {
+    if (only) return only;
     // `timeSegments` and `time_segments` name it as well: case and separators aside, as a hand-typed link spells it.
     const plain = (key: string) => key.replace(/[-_\s]/g, '').toLowerCase();
     const asked = plain(queryValues({ tab: '' }).tab);
     return TABS.find((t) => plain(t.key) === asked)?.key ?? 'levels';
   });
-  useEffect(() => writeQuery({ tab: tab === 'levels' ? undefined : tab }), [tab]);
+  useEffect(() => {
+    if (!only) writeQuery({ tab: tab === 'levels' ? undefined : tab });
+  }, [tab]);
   const current = TABS.find((t) => t.key === tab)!;
   // The rows say which tab they are of: until the new tab's rows arrive, the previous tab's must not be drawn with
   // this tab's columns (levels' doors of a department row crashed the page).
@@ -483,11 +500,12 @@ export function CatalogPage({ me }: { me: Me }) {
   const [kept, setKept] = useState<Record<string, string>>({});
   const a = useAction();
   const mayEdit = can(me.role, 'operator');
+  const changed = () => (list.reload(), onChanged?.());
   async function remove() {
     const row = del;
     setDel(null);
     await a.run(() => api('DELETE', `catalog/${tab}/${encodeURIComponent(row[current.deleteBy!])}`), `${row.name} deleted`);
-    list.reload();
+    changed();
   }
   async function removeDoor() {
     const d = drop!;
@@ -497,6 +515,7 @@ export function CatalogPage({ me }: { me: Me }) {
   }
   return (
     <>
+      {!only && (
       <div role="tablist" aria-label="Reference lists" class="actions">
         {TABS.map((t) => (
           <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => (setTab(t.key), setEdit(null), setMembers(null), a.setOk(undefined), a.setError(undefined))}>
@@ -504,7 +523,8 @@ export function CatalogPage({ me }: { me: Me }) {
           </button>
         ))}
       </div>
-      <div role="tabpanel" id="catalog-panel" aria-labelledby={`tab-${tab}`}>
+      )}
+      <div role={only ? undefined : 'tabpanel'} id="catalog-panel" aria-labelledby={only ? undefined : `tab-${tab}`}>
         {mayEdit && (
           <CreateForm
             key={`${tab}-${version}`}
@@ -517,7 +537,7 @@ export function CatalogPage({ me }: { me: Me }) {
               setKept(keep ?? {});
               a.setOk(message);
               setVersion((v) => v + 1);
-              list.reload();
+              changed();
             }}
           />
         )}
@@ -531,7 +551,7 @@ export function CatalogPage({ me }: { me: Me }) {
             onDone={(message) => {
               a.setOk(message);
               setEdit(null);
-              list.reload();
+              changed();
             }}
           />
         )}

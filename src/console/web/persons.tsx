@@ -6,6 +6,7 @@ import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
 import { PersonBiometrics } from './person-biometrics';
 import { PersonAccess } from './person-access';
+import { DepartmentLists } from './catalog';
 import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote, closeOnEscape, Ticks } from './ui';
 
 const EMPTY = {
@@ -553,6 +554,10 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   // CVSecurity lists persons by department: the list API takes the department's code.
   const [deptCode, setDeptCode] = useState(start.deptCode);
   const depts = useLoad(() => api('GET', 'catalog/departments'));
+  // CVSecurity manages departments under Personnel: their list, creation, editing and deletion open here (as on the
+  // Access levels page), in the address too (?view=departments) so a reload keeps them open.
+  const [deptsOpen, setDeptsOpen] = useState(() => queryValues({ view: '' }).view === 'departments');
+  useEffect(() => writeQuery({ view: deptsOpen ? 'departments' : undefined }), [deptsOpen]);
   const [page, setPage] = useState(queryPage);
   useEffect(() => writeQuery({ q: search, deptCode, status: status === 'left' ? 'left' : undefined, page }), [search, deptCode, status, page]);
   // The person open is in the address (/console/persons/4711): a reload, a bookmark or Back opens the same one.
@@ -636,6 +641,9 @@ export function PersonsPage({ me, go, sub }: PageProps) {
             Import CSV
           </button>
         )}
+        <button type="button" class="secondary" aria-expanded={deptsOpen} aria-controls="departments-section" onClick={() => setDeptsOpen(!deptsOpen)}>
+          Departments
+        </button>
         {/* The persons the list shows (search, department, active or resigned), every page of them. */}
         <CsvExport path="persons/csv" fileName="persons.csv" params={{ q: search, deptCode, status: status === 'left' ? 'left' : undefined }} what="persons" />
       </form>
@@ -648,6 +656,13 @@ export function PersonsPage({ me, go, sub }: PageProps) {
         </section>
       )}
       {open === 'import' && <PersonImport onImported={() => list.reload()} />}
+      {deptsOpen && (
+        <section id="departments-section" aria-labelledby="departments-h">
+          <h2 id="departments-h">Departments</h2>
+          {/* A department renamed or removed shows in the filter's choices and in the persons' rows at once. */}
+          <DepartmentLists me={me} onChanged={() => (depts.reload(), list.reload())} />
+        </section>
+      )}
       {detailOpen && <PersonDetail key={open} pin={open} me={me} go={go} onClose={closed} onSaved={savedTo} onChanged={() => list.reload()} rev={savedRev} saved={saved} takeCarried={takeCarried} />}
       {list.data && (
         <>
