@@ -25,6 +25,8 @@ async function idleSeconds(): Promise<number> {
   const [row] = await t.ds.query(`SELECT extract(epoch FROM now() - last_seen_at)::float AS s FROM console_session WHERE id_hash = $1`, [hashSessionId(cookie!.value)]);
   return row.s;
 }
+/** The dashboard's event stream. */
+const STREAM = /\/console\/api\/dashboard\/stream(\?|$)/;
 const setIdle = (minutes: number) => t.ds.query(`UPDATE console_session SET last_seen_at = now() - make_interval(mins => $1)`, [minutes]);
 
 describe.skipIf(!run.executable)('console: reading again', () => {
@@ -43,13 +45,27 @@ describe.skipIf(!run.executable)('console: reading again', () => {
     page.on('request', (r) => {
       if (r.url().endsWith('/console/api/dashboard')) reads.push(r);
     });
+    // The page's API reads not answered yet (its event stream aside, which never ends): one the operator's opening
+    // of the page sent counts as activity, so the test's own setting of the idle clock waits for them.
+    const open = new Set<Request>();
+    page.on('request', (r) => r.url().includes('/console/api/') && !STREAM.test(r.url()) && open.add(r));
+    page.on('requestfinished', (r) => open.delete(r));
+    page.on('requestfailed', (r) => open.delete(r));
+    const answered = () => expect.poll(() => open.size, { timeout: 15_000 }).toBe(0);
+    // The page's clock runs as the real one; where the test would only wait for time to pass, its date is moved on
+    // (setSystemTime: the page's timers stay as they were, so no refresh they hold comes early).
+    await page.clock.install();
     await page.goto(`${t.baseUrl}/console/dashboard`);
     await page.getByRole('heading', { name: /Live events/ }).getByText('live', { exact: true }).waitFor();
-    // Nothing typed or clicked for a while: what the page reads now, it reads by itself.
-    await page.waitForTimeout(6_000);
+    // Nothing typed or clicked for a while (more than the 5 s after which the page's reads are its own refreshes,
+    // api.tsx BACKGROUND_AFTER_MS): what the page reads now, it reads by itself.
+    await answered();
+    await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 6_000);
     await setIdle(20);
     reads.length = 0;
     expect((await panel.uploadRtstate()).status).toBe(200);
+    // Its read comes 2 s after the first doorState (dashboard.tsx DOOR_RELOAD_MS), a read per door as soon. Not the
+    // first read to wait for: the page's reading every 10 s may come first.
     await page.waitForTimeout(4_000);
     // One rtstate carries every door; each door is a doorState event: one dashboard read for them all, not eight.
     expect(reads.length).toBeGreaterThanOrEqual(1);
@@ -65,7 +81,8 @@ describe.skipIf(!run.executable)('console: reading again', () => {
     // Left alone past the idle time, the dashboard's next refresh finds the session ended and says so.
     await navTo(page, 'Dashboard');
     await page.getByRole('heading', { name: /Live events/ }).getByText('live', { exact: true }).waitFor();
-    await page.waitForTimeout(6_000);
+    await answered();
+    await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 6_000);
     await setIdle(31);
     expect((await panel.uploadRtstate()).status).toBe(200);
     await page.getByRole('form', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
