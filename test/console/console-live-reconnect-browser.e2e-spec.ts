@@ -38,12 +38,23 @@ async function refuseStream(): Promise<{ back: () => Promise<void> }> {
   });
   return {
     back: async () => {
-      await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      await retriedUntil(() => refused >= 2);
       refusing = false;
-      await page.getByText('live', { exact: true }).waitFor();
+      await retriedUntil(isLive);
     },
   };
 }
+/**
+ * Waits until `done` holds, the page's clock running a second ahead at each look meanwhile: the dashboard's own 3 s
+ * wait before it connects again (dashboard.tsx, lost) ends at once instead of in real time. The browser's own
+ * reconnection of a dropped stream keeps its real time (it is no page timer).
+ */
+async function retriedUntil(done: () => boolean | Promise<boolean>): Promise<void> {
+  await expect
+    .poll(async () => (await done()) || (await page.clock.runFor(1_000), await done()), { timeout: 15_000 })
+    .toBe(true);
+}
+const isLive = () => page.getByText('live', { exact: true }).isVisible();
 const rows = (cardno: string) => page.locator('#live-events').getByRole('row', { name: new RegExp(`card ${cardno}\\b`) });
 
 describe.skipIf(!run.executable)('console dashboard: live events come back after the stream is refused once', () => {
@@ -53,6 +64,8 @@ describe.skipIf(!run.executable)('console dashboard: live events come back after
     await sim.connect();
     await sim.pollUntilIdle();
     page = await run.operatorPage();
+    // The page's clock runs as the real one, and ahead where the test waits for the dashboard's retries (retriedUntil).
+    await page.clock.install();
   }, 120_000);
   afterAll(() => run.close());
 
@@ -70,7 +83,7 @@ describe.skipIf(!run.executable)('console dashboard: live events come back after
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.getByText('lost', { exact: true }).waitFor();
     refusing = false;
-    await page.getByText('live', { exact: true }).waitFor();
+    await retriedUntil(isLive);
     expect(asked).toBeGreaterThanOrEqual(2);
     await rtlog('77123', 9001);
     await page.locator('#live-events').getByRole('row', { name: /card is not registered/ }).waitFor();
