@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** The system's Chromium (Debian's `chromium` package; .ci/run installs it), or CHROMIUM_PATH. */
 export function chromiumPath(): string | undefined {
@@ -92,4 +93,17 @@ export async function signInPage(p: Page, baseUrl: string, name: string, passwor
 export async function navTo(p: Page, label: string): Promise<void> {
   await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label, exact: true }).click();
   await p.getByRole('heading', { level: 1, name: label }).waitFor();
+}
+
+/**
+ * Waits until `done` holds, the page's clock (page.clock.install(): it runs as the real one) running `stepMs` ahead
+ * at each look meanwhile: what the page does on a timer of its own (its refresh every 10 s, its retry of a refused
+ * stream after 3 s) comes at once instead of in real time. What is no page timer (the browser's own reconnection of a
+ * dropped stream, the gateway's work) keeps its real time. Timers the page set before the clock was installed are
+ * real ones: install it before the page (or the part of it) that sets them is opened.
+ */
+export async function untilOnPageClock(page: Page, done: () => boolean | Promise<boolean>, { stepMs = 1_000, timeout = 15_000 } = {}): Promise<void> {
+  await expect
+    .poll(async () => (await done()) || (await page.clock.runFor(stepMs), await done()), { timeout })
+    .toBe(true);
 }

@@ -4,6 +4,7 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import { levelId } from '../sync/access-helpers';
 import { ConsoleBrowserRun } from '../support/console-browser';
 import type { TestApp } from '../support/test-app';
+import { untilOnPageClock } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -54,6 +55,8 @@ describe.skipIf(!run.executable)("console: what a panel cannot hold, on the devi
     await sim.pollUntilIdle({ maxPolls: 50 });
     await createOperator(t, 'olga', 'operator', 'olga-password-1');
     page = await run.signedInPage('olga', 'olga-password-1');
+    // Before the device page is opened: its refresh every 10 s runs on the page's clock (untilOnPageClock).
+    await page.clock.install();
   }, 120_000);
   afterAll(() => run.close());
 
@@ -87,7 +90,9 @@ describe.skipIf(!run.executable)("console: what a panel cannot hold, on the devi
     await page.getByRole('table', { name: /^Cannot hold/ }).getByRole('cell', { name: 'secondary card 9500002' }).waitFor();
     expect((await t.post('/api/person/add', { ...PERSON, supplyCards: '', accLevelIds: await levelId(t, 'nohold') })).body.code).toBe(0);
     await sim.pollUntilIdle({ maxPolls: 50 });
-    await page.getByRole('table', { name: /^Cannot hold/ }).getByRole('cell', { name: 'secondary card 9500002' }).waitFor({ state: 'detached', timeout: 25_000 });
+    // Read again by the page itself (devices.tsx Convergence, every 10 s: the removal sends the panel nothing).
+    const card = page.getByRole('table', { name: /^Cannot hold/ }).getByRole('cell', { name: 'secondary card 9500002' });
+    await untilOnPageClock(page, async () => (await card.count()) === 0, { stepMs: 2_000, timeout: 25_000 });
     expect((await cannotHoldRows()).map((r) => r['Cannot hold'])).toEqual(['visible-light face template No 0']);
   });
 

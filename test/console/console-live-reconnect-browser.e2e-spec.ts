@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ConsoleBrowserRun } from '../support/console-browser';
 import type { TestApp } from '../support/test-app';
+import { untilOnPageClock } from './browser';
 
 /**
  * The dashboard's live events across a blip: a proxy in front of the gateway answering the event stream with a
@@ -44,16 +45,8 @@ async function refuseStream(): Promise<{ back: () => Promise<void> }> {
     },
   };
 }
-/**
- * Waits until `done` holds, the page's clock running a second ahead at each look meanwhile: the dashboard's own 3 s
- * wait before it connects again (dashboard.tsx, lost) ends at once instead of in real time. The browser's own
- * reconnection of a dropped stream keeps its real time (it is no page timer).
- */
-async function retriedUntil(done: () => boolean | Promise<boolean>): Promise<void> {
-  await expect
-    .poll(async () => (await done()) || (await page.clock.runFor(1_000), await done()), { timeout: 15_000 })
-    .toBe(true);
-}
+/** Waits until `done` holds, the dashboard's 3 s wait before it connects again (dashboard.tsx, lost) ending at once. */
+const retriedUntil = (done: () => boolean | Promise<boolean>) => untilOnPageClock(page, done);
 const isLive = () => page.getByText('live', { exact: true }).isVisible();
 const rows = (cardno: string) => page.locator('#live-events').getByRole('row', { name: new RegExp(`card ${cardno}\\b`) });
 
