@@ -1,11 +1,11 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ConsoleBrowserRun } from '../support/console-browser';
 import { Receiver } from '../support/http-receiver';
 import { setPushCenterTimings } from '../support/push-center-env';
 import type { TestApp } from '../support/test-app';
-import { navTo } from './browser';
+import { navTo, untilOnPageClock } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -28,6 +28,8 @@ describe.skipIf(!run.executable)('console: Push Center targets (Settings)', () =
     t = await run.startGateway();
     await createOperator(t, 'pia', 'admin', 'pia-password-1');
     page = await run.signedInPage('pia', 'pia-password-1');
+    // Before Settings is opened: its refresh every 10 s runs on the page's clock (untilOnPageClock).
+    await page.clock.install();
   }, 120_000);
   afterAll(async () => {
     await run.close();
@@ -109,8 +111,9 @@ describe.skipIf(!run.executable)('console: Push Center targets (Settings)', () =
     await panel.uploadRtlog([{ time: '2024-04-02 08:00:00', pin: 8, cardno: 5001, event: 0, eventaddr: 1, inoutstatus: 0, verifytype: 15 }]);
     for (let i = 0; i < 200 && !receiver.requests.some((r) => r.body.includes('LIVEPC0001')); i++) await new Promise((r) => setTimeout(r, 100));
     // Read again by the page itself (every 10 s, as the Doors and Devices pages are): no reload, no click.
-    await hr.filter({ hasNotText: '—' }).waitFor({ timeout: 15_000 });
-    await dead.filter({ hasText: 'retrying' }).filter({ hasText: 'fetch failed' }).waitFor({ timeout: 15_000 });
-    await deliveries.getByRole('row').filter({ hasText: 'LIVEPC0001' }).filter({ hasText: 'delivered' }).waitFor({ timeout: 15_000 });
+    const readAgain = (shown: Locator) => untilOnPageClock(page, () => shown.isVisible(), { stepMs: 2_000 });
+    await readAgain(hr.filter({ hasNotText: '—' }));
+    await readAgain(dead.filter({ hasText: 'retrying' }).filter({ hasText: 'fetch failed' }));
+    await readAgain(deliveries.getByRole('row').filter({ hasText: 'LIVEPC0001' }).filter({ hasText: 'delivered' }));
   });
 });
