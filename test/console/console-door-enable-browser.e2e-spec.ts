@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ConsoleBrowserRun } from '../support/console-browser';
 import type { TestApp } from '../support/test-app';
-import { navTo, SCREENSHOT_DIR } from './browser';
+import { navTo, SCREENSHOT_DIR, untilOnPageClock } from './browser';
 
 /**
  * CVSecurity's Door > Enable / Disable and the remote commands of its door list, as an operator uses them: a door
@@ -19,6 +19,8 @@ let sim: DeviceSimulator;
 const D1 = '10.7.2.1-1';
 const D2 = '10.7.2.1-2';
 
+/** Waits until the page says the panel did `label` to door 1 (its reads of the command's state coming at once). */
+const doneByPanel = (label: string) => untilOnPageClock(page, () => page.getByText(`${label}: done by the panel for ${D1}`).isVisible());
 const doorsOf = (pin: string) => sim.rightsOf(pin).flatMap((r) => r.doors).sort();
 
 describe.skipIf(!run.executable)('console: a door enabled and disabled, and remote commands from the door list (CVSecurity Door)', () => {
@@ -41,6 +43,9 @@ describe.skipIf(!run.executable)('console: a door enabled and disabled, and remo
     expect(doorsOf('6001')).toEqual([1, 2]);
     expect(doorsOf('6002')).toEqual([2]);
     page = await run.operatorPage();
+    // The page follows a door command to the panel's Return by reading it once a second (ui.tsx followCommand), on the
+    // page's clock: run ahead while the test waits for the outcome (doneByPanel).
+    await page.clock.install();
   }, 120_000);
   afterAll(() => run.close());
 
@@ -94,13 +99,13 @@ describe.skipIf(!run.executable)('console: a door enabled and disabled, and remo
     await page.getByRole('dialog', { name: 'Confirm door command' }).getByRole('button', { name: `Normal open ${D1}`, exact: true }).click();
     await page.getByText(`Normal open: command queued for ${D1}, waiting for the panel`).waitFor();
     await sim.pollUntilIdle();
-    await page.getByText(`Normal open: done by the panel for ${D1}`).waitFor({ timeout: 15_000 });
+    await doneByPanel('Normal open');
     expect(sim.doorState(1).normalOpen).toBe(true);
     await page.getByRole('button', { name: `Close ${D1}`, exact: true }).click();
     await page.getByRole('dialog', { name: 'Confirm door command' }).getByRole('button', { name: `Close ${D1}`, exact: true }).click();
     await page.getByText(`Close: command queued for ${D1}, waiting for the panel`).waitFor();
     await sim.pollUntilIdle();
-    await page.getByText(`Close: done by the panel for ${D1}`).waitFor({ timeout: 15_000 });
+    await doneByPanel('Close');
     expect(sim.doorState(1).normalOpen).toBe(false);
   });
 
@@ -110,7 +115,7 @@ describe.skipIf(!run.executable)('console: a door enabled and disabled, and remo
       await page.getByRole('dialog', { name: 'Confirm door command' }).getByRole('button', { name: `${label} ${D1}`, exact: true }).click();
       await page.getByText(`${label}: command queued for ${D1}, waiting for the panel`).waitFor();
       await sim.pollUntilIdle();
-      await page.getByText(`${label}: done by the panel for ${D1}`).waitFor({ timeout: 15_000 });
+      await doneByPanel(label);
       expect(sim.doorState(1).lockedDown).toBe(locked);
     }
     const audit = await t.ds.query(`SELECT target FROM console_audit WHERE action = 'door.control' AND target LIKE '% %ockdown' ORDER BY at`);
