@@ -46,7 +46,7 @@ describe.skipIf(!run.executable)('console: the audit log names the objects of ev
     await ok(ada.call('DELETE', `catalog/holidays/${hol.id}`));
     const otto = (await ada.call('GET', 'operators')).body.data.find((o: { name: string }) => o.name === 'otto');
     await ok(ada.call('PUT', `operators/${otto.id}`, { disabled: true }));
-    await ok(ada.call('POST', 'settings/push-targets', { name: 'Ops hook', url: 'http://127.0.0.1:9/hook' }));
+    await ok(ada.call('POST', 'settings/push-targets', { name: 'Ops hook', url: 'http://127.0.0.1:8/hook' }));
     const target = (await ada.call('GET', 'settings/push-targets')).body.data.find((x: { name: string }) => x.name === 'Ops hook');
     await ok(ada.call('DELETE', `settings/push-targets/${target.id}`));
     await ok(ada.call('POST', 'catalog/departments', { code: 'LOG', name: 'Logistics' }));
