@@ -3,7 +3,7 @@ import type { AppConfig } from '../../src/config/config';
 import { defaultPushSettings } from '../../src/push/push-settings';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { newId } from '../../src/common/ids';
-import { settingsOf } from '../push/push-helpers';
+import { settingsOf, sleep } from '../push/push-helpers';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import type { FetchLike } from '../simulator/http';
@@ -83,6 +83,16 @@ export async function settleTerminal(reconciler: Pick<SyncReconciler, 'idle'>, t
     const got = await term.drain();
     await reconciler.idle();
     if (got.length === 0) return;
+  }
+}
+
+/** Reconciler passes and polls of the terminal until `until`, or `ms` passed (a retry's backoff, say). */
+export async function runTerminalUntil(reconciler: Pick<SyncReconciler, 'idle' | 'runOnce'>, term: AttendanceTerminal, until: () => boolean, ms = 10_000): Promise<void> {
+  await settleTerminal(reconciler, term);
+  for (const end = Date.now() + ms; !until() && Date.now() < end; ) {
+    await sleep(100);
+    await reconciler.runOnce();
+    await settleTerminal(reconciler, term);
   }
 }
 

@@ -9,12 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
 import { retryWaitsEndNow } from '../sync/retry-waits';
 import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
-import { settleTerminal, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
+import { runTerminalUntil, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -35,15 +34,7 @@ async function personWithPhotoOn(sn: string, pin: string): Promise<void> {
 
 const photoOf = (text: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text), Buffer.from([0xff, 0xd9])]).toString('base64');
 
-/** Reconciler passes and polls until `until`, or `ms` passed. */
-async function runUntil(term: AttendanceTerminal, until: () => boolean, ms = 10_000): Promise<void> {
-  await settleTerminal(reconciler, term);
-  for (const end = Date.now() + ms; !until() && Date.now() < end; ) {
-    await sleep(100);
-    await reconciler.runOnce();
-    await settleTerminal(reconciler, term);
-  }
-}
+const runUntil = (term: AttendanceTerminal, until: () => boolean, ms?: number) => runTerminalUntil(reconciler, term, until, ms);
 
 const sentTo = (term: AttendanceTerminal, head: string, pin: string): ExecutedCommand[] => term.executed.filter((d) => d.command.startsWith(`${head} PIN=${pin}\t`));
 const personOn = async (pin: string) => (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data;

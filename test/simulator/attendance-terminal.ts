@@ -947,12 +947,12 @@ export class AttendanceTerminal {
   /**
    * A command it answered Return=0 and then failed at (manual 11.16): `POST /iclock/cdata?SN=&table=ERRORLOG&Stamp=`
    * with `ERRORLOG ErrCode=\tErrMsg=\tDataOrigin=cmd\tCmdId=<its ID>\tAdditional=<base64 JSON>`. A comparison photo
-   * whose face it could not detect (appendix 9, D01E000x) is not kept: dropped from its BIOPHOTO table first.
-   * `origin: 'dev'` reports an error of its own data instead (DataOrigin=dev).
+   * whose face it could not detect (appendix 9, D01E000x) is not kept: dropped from its BIOPHOTO table first; one
+   * logged `00000000` (appendix 9: Succeed) is kept. `origin: 'dev'` reports an error of its own data instead (DataOrigin=dev).
    */
   async errorLog(cmd: ExecutedCommand, errCode = 'D01E0001', opts: { origin?: 'cmd' | 'dev'; errMsg?: string } = {}): Promise<HttpResult> {
     const photo = /^DATA UPDATE BIOPHOTO PIN=([^\t]*)\tType=(\d+)/.exec(cmd.command);
-    if (photo && (opts.origin ?? 'cmd') === 'cmd') {
+    if (photo && (opts.origin ?? 'cmd') === 'cmd' && !/^0+$/.test(errCode)) {
       const kept = this.biophotos.get(photo[1]);
       kept?.delete(photo[2]);
       if (kept?.size === 0) this.biophotos.delete(photo[1]);

@@ -1250,13 +1250,14 @@ export class DeviceSimulator {
   /**
    * 7.12: a command it answered Return=0 and then failed at, in its error log: `errorlog errcode=<code>\terrmsg=\t
    * dataorigin=cmd\tcmdid=<its ID>\tadditional=<base64 JSON>` (Appendix 17: D01E0001 face detection failed). A photo
-   * whose face it could not detect is not kept: dropped from its biophoto table first. `form: 'attendance'`: firmware
-   * that posts it as an attendance terminal does (Attendance PUSH 11.16: `POST /iclock/cdata?SN=&table=ERRORLOG` with
+   * whose face it could not detect is not kept: dropped from its biophoto table first; one logged `00000000`
+   * (Appendix 17: Successful) is kept. `form: 'attendance'`: firmware that posts it as an attendance terminal does
+   * (Attendance PUSH 11.16: `POST /iclock/cdata?SN=&table=ERRORLOG` with
    * `ERRORLOG ErrCode=<code>\tErrMsg=\tDataOrigin=cmd\tCmdId=<its ID>\tAdditional=…`).
    */
   async errorLog(cmd: ReceivedCommand, errcode = 'D01E0001', form: 'tabledata' | 'attendance' = 'tabledata'): Promise<UploadResult> {
     const photo = cmd.parsed.verb === 'DATA UPDATE' && cmd.parsed.table === 'biophoto' ? /(?:^|\t)PIN=([^\t]*)\tType=(\d+)/i.exec(cmd.parsed.args) : null;
-    if (photo) this.deleteLocally('biophoto', { PIN: photo[1], Type: photo[2] });
+    if (photo && !/^0+$/.test(errcode)) this.deleteLocally('biophoto', { PIN: photo[1], Type: photo[2] });
     const additional = Buffer.from(JSON.stringify(photo ? { pin: photo[1], type: Number(photo[2]) } : {})).toString('base64');
     if (form === 'attendance') {
       const line = formatRecord([['ErrCode', errcode], ['ErrMsg', ''], ['DataOrigin', 'cmd'], ['CmdId', cmd.id], ['Additional', additional]], 'ERRORLOG');

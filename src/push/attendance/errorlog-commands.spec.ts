@@ -21,6 +21,10 @@ describe('commandErrors (ERRORLOG 11.16)', () => {
     expect(commandErrors(rows('ERRORLOG ErrCode=\tErrMsg=\tDataOrigin=cmd\tCmdId=5\tAdditional=\n'))).toEqual(new Map());
   });
 
+  it('leaves out ErrCode=00000000, the appendix 9 "Succeed": a command reported successful is failed by nothing', () => {
+    expect(commandErrors(rows('ERRORLOG ErrCode=00000000\tErrMsg=\tDataOrigin=cmd\tCmdId=9\tAdditional=\n'))).toEqual(new Map());
+  });
+
   it('names an unknown code as such', () => {
     expect([...commandErrors(rows('ERRORLOG ErrCode=X99\tErrMsg=\tDataOrigin=cmd\tCmdId=7\tAdditional=\n'))]).toEqual([['7', 'ERRORLOG X99: unknown error code']]);
   });

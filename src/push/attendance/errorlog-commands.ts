@@ -32,6 +32,12 @@ export function errorLogText(code: string, msg: string | undefined): string {
   return `ERRORLOG ${code}: ${meaning}${msg ? ` (${msg})` : ''}`.slice(0, 500);
 }
 
+/**
+ * `00000000` is the code list's "Succeed" (Attendance PUSH appendix 9, Security PUSH Appendix 17: no error generator,
+ * module or `E` type in it): an error log saying a command succeeded fails nothing.
+ */
+const SUCCEEDED = /^0+$/;
+
 /** The commands an ERRORLOG upload names (DataOrigin=cmd), by the ID the device saw, with their failure text. */
 export function commandErrors(rows: readonly RawUploadRow[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -39,7 +45,7 @@ export function commandErrors(rows: readonly RawUploadRow[]): Map<string, string
     if (r.table.toUpperCase() !== 'ERRORLOG') continue;
     const id = field(r.fields, 'CmdId');
     const code = field(r.fields, 'ErrCode');
-    if (field(r.fields, 'DataOrigin')?.toLowerCase() !== 'cmd' || !id || !/^\d{1,18}$/.test(id) || !code) continue;
+    if (field(r.fields, 'DataOrigin')?.toLowerCase() !== 'cmd' || !id || !/^\d{1,18}$/.test(id) || !code || SUCCEEDED.test(code)) continue;
     out.set(id.replace(/^0+(?=\d)/, ''), errorLogText(code, field(r.fields, 'ErrMsg')));
   }
   return out;
