@@ -13,6 +13,7 @@ import { settingsOf } from '../push/push-helpers';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ELEVATOR_FUN_LIST, ElevatorControllerSimulator } from '../simulator/elevator';
+import { pauseBetweenPolls } from '../sync/retry-waits';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { floorsOf, gatesOf } from './controller-tables';
 
@@ -22,6 +23,8 @@ let ec: ElevatorControllerSimulator;
 let floorIds: Map<number, string>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The longest retry backoff of this file's gateway (syncRetryMaxMs below), and a margin. */
+const BACKOFF_MS = 1100;
 
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
 const personDevices = async (pin: string) => (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data;
@@ -33,7 +36,7 @@ async function settle<S extends DeviceSimulator>(sim: S, tables: (s: S) => Recor
     await sim.pollUntilIdle({ maxPolls: 50 });
     const c = await convergence(sim.sn);
     if (JSON.stringify(tables(sim)) === JSON.stringify(want) && c.pendingCommands === 0 && !c.divergent && c.unconfirmedItems === 0) return;
-    await sleep(400);
+    await pauseBetweenPolls(t, sim.sn, 400, BACKOFF_MS);
     await reconciler.runOnce();
   }
   expect(tables(sim)).toEqual(want);
@@ -87,7 +90,7 @@ describe('kind change with old-kind commands outstanding', () => {
         for (let i = 0; i < 40 && !cleared(); i++) {
           await reconciler.idle();
           await panel.pollUntilIdle();
-          if (!cleared()) await sleep(250);
+          if (!cleared()) await pauseBetweenPolls(t, sn, 250, BACKOFF_MS);
         }
         expect(cleared()).toBe(true);
         await panel.releaseResults();
@@ -285,7 +288,7 @@ describe("a level's floors and a person's level changed back before the controll
       await noEarlyClaim(pin);
       const c = await convergence(ecl.sn);
       if (JSON.stringify(floorsOf(ecl)[pin]) === JSON.stringify(want) && c.pendingCommands === 0 && !c.divergent) break;
-      await sleep(300);
+      await pauseBetweenPolls(t, ecl.sn, 300, BACKOFF_MS);
       await reconciler.runOnce();
     }
     expect(floorsOf(ecl)[pin]).toEqual(want);

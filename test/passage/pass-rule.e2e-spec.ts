@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
 import { ChannelControllerSimulator } from '../simulator/channel';
-import { retryWaitsEndNow } from '../sync/retry-waits';
+import { pauseBetweenPolls, retryWaitsEndNow } from '../sync/retry-waits';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SN = 'PGRULE0001';
@@ -18,7 +18,8 @@ let cc: ChannelControllerSimulator;
 let segId: string;
 let tz: number;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The longest retry backoff of this file's gateway (syncRetryMaxMs below), and a margin. */
+const BACKOFF_MS = 2100;
 const rules = async () => (await t.get(`/api/gateway/psgDevice/${SN}/passRules`)).body;
 const post = (timeSegName: string, passMode: number) => t.post(`/api/gateway/psgDevice/${SN}/passRule`, { timeSegName, passMode });
 /** The controller's gatepassrule row of the segment, as "MonTime1/MonPassMode1". */
@@ -36,7 +37,7 @@ async function converge(want: string, rounds = 12): Promise<void> {
     await reconciler.idle();
     await cc.pollUntilIdle({ maxPolls: 50 });
     if (held() === want) break;
-    await sleep(300);
+    await pauseBetweenPolls(t, SN, 300, BACKOFF_MS);
     await reconciler.runOnce();
   }
   expect(held()).toBe(want);
@@ -206,7 +207,7 @@ describe('a rule changed and changed back (A -> B -> A) while B is in flight or 
       await cc.poll();
       const [after] = (await rules()).data;
       if (after.confirmed) expect(held()).toBe(A());
-      await sleep(250);
+      await pauseBetweenPolls(t, SN, 250, BACKOFF_MS);
       await reconciler.runOnce();
     }
     expect(held()).toBe(A());
@@ -258,7 +259,7 @@ describe('a rule changed and changed back (A -> B -> A) while B is in flight or 
     cc.stopHoldingResults();
     expect((await post('Gate hours', 4)).body.code).toBe(0);
     for (let i = 0; i < 20 && held() !== A(); i++) {
-      await sleep(250);
+      await pauseBetweenPolls(t, SN, 250, BACKOFF_MS);
       await cc.poll();
     }
     expect(held()).toBe(A());

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
-import { retryWaitsEndNow } from './retry-waits';
+import { pauseBetweenPolls, retryWaitsEndNow } from './retry-waits';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -18,6 +18,8 @@ let front: string;
 let refuseRights = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The longest retry backoff of this file's gateway (syncRetryMaxMs below), and a margin. */
+const BACKOFF_MS = 2100;
 
 /** What a panel holds: pin → sorted "tz:doorMask" rights. */
 function tablesOf(d: Device): Record<string, string[]> {
@@ -34,7 +36,7 @@ async function converge(d: Device, want: Record<string, string[]>, rounds = 8): 
     await reconciler.idle();
     await d.sim.pollUntilIdle({ maxPolls: 50 });
     if (JSON.stringify(tablesOf(d)) === JSON.stringify(want)) return i;
-    await sleep(250);
+    await pauseBetweenPolls(t, d.sim.sn, 250, BACKOFF_MS);
     await reconciler.runOnce();
   }
   expect(tablesOf(d)).toEqual(want);
@@ -396,7 +398,7 @@ describe('an item waiting out its backoff when a delete lands', () => {
     // Once the backoff ends the reconciler plans the right again: the panel ends equal to the database.
     const want = { '801': ['1:1'] };
     for (let i = 0; i < 10 && JSON.stringify(tablesOf(d)) !== JSON.stringify(want); i++) {
-      await sleep(600);
+      await pauseBetweenPolls(t, 'CONVE0001', 600, BACKOFF_MS);
       await reconciler.runOnce();
       await reconciler.idle();
       await d.sim.pollUntilIdle({ maxPolls: 50 });

@@ -45,3 +45,15 @@ export async function deliveriesAgeBy(t: WithDataSource & { app: { get<T>(token:
   await t.ds.query(`UPDATE device SET registered_at = registered_at ${BACK} WHERE sn = $1`, [sn, ms]);
   t.app.get<WorkSignalService>(WorkSignalService).set(sn);
 }
+
+/**
+ * What a pause of `pauseMs` between a device's polls did in a loop that polls until the device holds what it should,
+ * without the pause: its deliveries age by `pauseMs` (deliveriesAgeBy: an ack timeout or lost-reply window ends after
+ * as many rounds as the pauses took), and its retry waits and refusal probes due within `backoffMs` end now
+ * (retryWaitsEndNow: such a loop runs the reconciler past the backoff, which the pauses only waited out). A loop of
+ * these settles in as many rounds as it did, each without its sleep, on a machine of any speed.
+ */
+export async function pauseBetweenPolls(t: Parameters<typeof deliveriesAgeBy>[0], sn: string, pauseMs: number, backoffMs: number): Promise<void> {
+  await deliveriesAgeBy(t, sn, pauseMs);
+  await retryWaitsEndNow(t, sn, backoffMs);
+}
