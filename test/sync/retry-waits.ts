@@ -1,4 +1,5 @@
 import { WorkSignalService } from '../../src/push/work-signal.service';
+import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 
 /** What these helpers need of test/support's TestApp. */
 interface WithDataSource {
@@ -56,4 +57,16 @@ export async function deliveriesAgeBy(t: WithDataSource & { app: { get<T>(token:
 export async function pauseBetweenPolls(t: Parameters<typeof deliveriesAgeBy>[0], sn: string, pauseMs: number, backoffMs: number): Promise<void> {
   await deliveriesAgeBy(t, sn, pauseMs);
   await retryWaitsEndNow(t, sn, backoffMs);
+}
+
+/**
+ * pauseBetweenPolls for a device that the periodic verification (SYNC_VERIFY_INTERVAL_MS) may count meanwhile: its
+ * last verification ages by `pauseMs` as well (sync_verify's asked_at and pins_at, beside the registered_at that
+ * deliveriesAgeBy moves), and the verification then looks for due devices once, as its timer would have during
+ * the pause (it ticks a few times per period, and nothing it tests changes while the device does not poll).
+ */
+export async function verificationPause(t: Parameters<typeof deliveriesAgeBy>[0], sn: string, pauseMs: number, backoffMs: number): Promise<void> {
+  await pauseBetweenPolls(t, sn, pauseMs, backoffMs);
+  await t.ds.query(`UPDATE sync_verify SET asked_at = asked_at ${BACK}, pins_at = pins_at ${BACK} WHERE device_id = (SELECT id FROM device WHERE sn = $1)`, [sn, pauseMs]);
+  await t.app.get<SyncVerifier>(SyncVerifier).tick();
 }

@@ -19,6 +19,7 @@ import { DEVICE_FAULTS, playDeviceFault, ResettingNet, scheduleRng as rng, toler
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId } from './access-helpers';
+import { verificationPause } from './retry-waits';
 import { claimsSynced, convergenceOf, fromScratch, heldUsers, ok, personBase, playPersonWrite, settleConverged, tableSnapshot, wantedUsers } from './fault-helpers';
 
 let t: TestApp;
@@ -28,6 +29,8 @@ const TABLES = ['user', 'userauthorize', 'timezone'];
 const SEEDS = (process.env.LEARN_SEEDS ?? '1,8').split(',').filter(Boolean).map(Number);
 const STEPS = Number(process.env.SCHEDULE_STEPS ?? 16);
 const VERIFY_MS = 1000;
+/** The longest retry backoff and refusal probe of this file's gateway (400 ms below), and a margin. */
+const BACKOFF_MS = 500;
 
 /**
  * The faults of this schedule besides DEVICE_FAULTS: rows written behind the gateway, and faults aimed at the query.
@@ -136,7 +139,7 @@ describe('seeded fault schedules through the learning of rows written behind the
           await tolerant(d.sim.poll());
           if (r.chance(0.5)) await tolerant(d.sim.poll());
           // Time for the periodic verification to count (and so to ask for the rows beyond those confirmed).
-          if (r.chance(0.3)) await new Promise((res) => setTimeout(res, VERIFY_MS / 2));
+          if (r.chance(0.3)) await verificationPause(t, sn, VERIFY_MS / 2, BACKOFF_MS);
         }
         // The faults stop, but for the firmware's refusal to clear.
         net.clear();
@@ -156,7 +159,7 @@ describe('seeded fault schedules through the learning of rows written behind the
         };
         for (let i = 0; i < 60 && !countedClean(); i++) {
           await settleConverged(t, reconciler, d.sim, 1);
-          await new Promise((res) => setTimeout(res, 150));
+          await verificationPause(t, sn, 150, BACKOFF_MS);
         }
         expect(countedClean(), 'a count after the faults found the panel as confirmed, no stranger left').toBe(true);
         let claim = await convergenceOf(t, sn);
