@@ -20,6 +20,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import type { FetchLike } from '../simulator/http';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId } from './access-helpers';
+import { pauseBetweenPolls } from './retry-waits';
 import { claimsSynced, convergenceOf, fromScratch, heldUsers, ok, personBase, playPersonWrite, settleConverged, tableSnapshot, wantedUsers } from './fault-helpers';
 
 let t: TestApp;
@@ -29,6 +30,8 @@ let verifier: SyncVerifier;
 const TABLES = ['user', 'userauthorize'];
 const SEEDS = (process.env.PINS_SEEDS ?? '2,3').split(',').filter(Boolean).map(Number);
 const ROUNDS = Number(process.env.PINS_ROUNDS ?? 4);
+/** The longest retry backoff and refusal probe of this file's gateway (400 ms below), and a margin. */
+const BACKOFF_MS = 500;
 
 /** The faults aimed at the pin query. */
 const QUERY_FAULTS = ['lost', 'cut', 'packetLost', 'refused', 'resetBetween', 'resetResult', 'reboot', 'menuDuring', 'none'] as const;
@@ -167,7 +170,7 @@ describe('seeded fault schedules aimed at the periodic pin check (DATA QUERY tab
           for (let i = 0; i < 3; i++) {
             await reconciler.idle();
             await tolerant(d.sim.poll());
-            await new Promise((res) => setTimeout(res, 150));
+            await pauseBetweenPolls(t, sn, 150, BACKOFF_MS);
             await reconciler.runOnce();
           }
           net.clear();
@@ -183,7 +186,7 @@ describe('seeded fault schedules aimed at the periodic pin check (DATA QUERY tab
           await settleConverged(t, reconciler, d.sim, 3);
           await online();
           await verifier.askDue();
-          await new Promise((res) => setTimeout(res, 250));
+          await pauseBetweenPolls(t, sn, 250, BACKOFF_MS);
           await reconciler.runOnce();
         }
         await settleConverged(t, reconciler, d.sim, 10);
