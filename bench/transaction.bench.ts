@@ -9,6 +9,8 @@
  * production), starts the gateway on it, times `transaction/list` and `v2/transaction/list` (and the device
  * and person lists) for a first page, deep pages and pages filtered by pin, device and date range, prints
  * p50/p99, and drops the database. Nothing is asserted: these are figures, not tests. About 5-8 minutes here.
+ * BENCH_LINK_PHOTOS=<n>: every n-th event also gets a panel's IPC linkage photo (device_upload `linkphotoinfo` under
+ * its index, a 4-byte PhotoData so the figures are the lookup's, not the payload's), as v2 items read them.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -27,6 +29,7 @@ const RUNS = 60;
 const WARMUP = 5;
 const TOKEN = 'bench-token-0123456789';
 const START = Date.UTC(2024, 0, 1);
+const LINK_PHOTO_EVERY = Number(process.env.BENCH_LINK_PHOTOS ?? 0);
 
 function dbUrl(name: string): string {
   const u = new URL(ADMIN_URL);
@@ -62,6 +65,25 @@ async function time(base: string, path: string, query: Record<string, string | n
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1], n, total };
 }
 
+async function seedLinkPhotos(url: string, every: number): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query(
+      `INSERT INTO device_upload (upload_key, device_sn, table_name, pin, record, received_at)
+       SELECT md5(t.device_sn || '/' || t.log_id), t.device_sn, 'linkphotoinfo', t.log_id::text,
+              jsonb_build_object('LogIndex', t.log_id::text, 'PhotoInfo', 'link-ch0.jpg', 'LinkVideo', '1-30-30', 'PhotoData', 'AAAA'), t.created_at
+         FROM acc_transaction t WHERE t.log_id IS NOT NULL AND t.id % $1 = 0
+       ON CONFLICT DO NOTHING`,
+      [every],
+    );
+    await c.query('VACUUM ANALYZE device_upload');
+    process.stdout.write(`  ${r.rowCount?.toLocaleString('en')} linkage photos (every ${every}th event)\n`);
+  } finally {
+    await c.end();
+  }
+}
+
 async function main(): Promise<void> {
   const name = `cvgw_bench_test_${process.pid}`;
   if (!name.includes('_test_')) throw new Error('scratch database name must contain _test_');
@@ -74,6 +96,7 @@ async function main(): Promise<void> {
     await migrateDatabase(url);
     process.stdout.write(`Loading ${EVENTS.toLocaleString('en')} events into ${name} ...\n`);
     await seedEvents(url, { events: EVENTS, devices: DEVICES, pins: PINS, days: DAYS, start: START, chunk: CHUNK });
+    if (LINK_PHOTO_EVERY > 0) await seedLinkPhotos(url, LINK_PHOTO_EVERY);
     process.stdout.write(`Loaded in ${secs(t0)} s\n`);
 
     const gw = await createGateway({ ...loadConfig({}), databaseUrl: url, apiToken: TOKEN, timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' });

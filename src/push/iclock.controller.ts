@@ -298,6 +298,8 @@ export class IclockController {
         await this.uploads.ingestGeneric(s, kind, body);
         return this.text(reply, OK);
       case 'linkphotoinfo':
+        await this.uploads.ingestLinkPhotos(s, body);
+        return this.text(reply, OK);
       case 'testdata':
         await this.uploads.ingestGeneric(s, kind, body);
         return this.text(reply, OK);

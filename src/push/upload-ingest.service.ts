@@ -56,7 +56,9 @@ function clean(fields: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** device_upload's lookup key of a record: the pin, ATTPHOTO's file name, or a linkage photo's LogIndex (its event's log_id). */
 function pinOf(u: TableUpload): string | null {
+  if (u.kind === 'linkphotoinfo') return String(u.logIndex);
   const p = (u as { pin?: unknown }).pin;
   if (typeof p === 'string') return p;
   for (const [k, v] of Object.entries(u.fields)) if (k.trim().toLowerCase() === 'pin') return v;
@@ -234,8 +236,23 @@ export class UploadIngestService {
     );
   }
 
-  /** Anything else a device posts with records (DeviceAuthorize, EnrollInfoData, BioData, irstate, ...). */
+  /** Anything else a device posts with records (DeviceAuthorize, EnrollInfoData, BioData, irstate, testdata, ...). */
   async ingestGeneric(device: DeviceSession, table: string, body: string): Promise<number> {
+    return (await this.storeParsed(device, table, body)).received;
+  }
+
+  /**
+   * A panel's IPC linkage photos (Security PUSH 7.15, `table=linkphotoinfo`): each kept under its LogIndex, where the
+   * reads of its access event find it, whichever comes first (TransactionRepository.capturePhotos); nothing is done
+   * per rtlog event. A line that names no record or carries no photo is refused and kept raw (`linkphotoinfo.rejected`).
+   */
+  async ingestLinkPhotos(device: DeviceSession, body: string): Promise<number> {
+    const { received, rejected } = await this.storeParsed(device, 'linkphotoinfo', body);
+    await this.keepRejected(device, 'linkphotoinfo', rejected);
+    return received;
+  }
+
+  private async storeParsed(device: DeviceSession, table: string, body: string): Promise<{ received: number; rejected: readonly RejectedLine[] }> {
     const parsed = parseTableData(table, body);
     logRejected(this.logger, device.sn, `${table} upload`, parsed.rejected, { metrics: this.metrics, kind: 'table' });
     await this.store(
@@ -243,7 +260,7 @@ export class UploadIngestService {
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
       NO_PACKET,
     );
-    return receivedCount(parsed);
+    return { received: receivedCount(parsed), rejected: parsed.rejected };
   }
 
   /**

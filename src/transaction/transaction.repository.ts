@@ -113,6 +113,11 @@ export interface FirstInLastOutRow {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * How far apart (received) a linkage photo and its event may be: a panel posts both when the event happens, or both
+ * from its backlog when it comes back; an index it uses again after its log is cleared is another record's.
+ */
+const LINK_PHOTO_WINDOW = '1 day';
 const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
 const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -291,27 +296,38 @@ export class TransactionRepository {
   }
 
   /**
-   * The capture photos (ATTPHOTO uploads, push 7.9) of some events, by event id. A device names a snapshot
-   * `<yyyyMMddHHmmss>-<pin>.jpg` (`<yyyyMMddHHmmss>.jpg` when nobody was identified) in its own wall-clock
-   * time, and sends it in its own upload, before or after the rtlog line: the pair is found by device SN and
-   * that name (device_upload's table/pin index), whenever the event is read. A person's event takes a bare
-   * `<yyyyMMddHHmmss>.jpg` only when no snapshot carries its pin: that name is a stranger's event's of the same second.
+   * The capture photos of some events, by event id, found whenever the event is read (a photo may come before or
+   * after its event), nothing done per rtlog event:
+   * - the device's own snapshot (ATTPHOTO upload, push 7.9). A device names it `<yyyyMMddHHmmss>-<pin>.jpg`
+   *   (`<yyyyMMddHHmmss>.jpg` when nobody was identified) in its own wall-clock time: the pair is found by device SN
+   *   and that name (device_upload's table/pin index). A person's event takes a bare `<yyyyMMddHHmmss>.jpg` only when
+   *   no snapshot carries its pin: that name is a stranger's event's of the same second.
+   * - else the panel's IPC linkage photo (linkphotoinfo, push 7.15), kept under its LogIndex = the event's rtlog
+   *   index (log_id), found by the same index. The first one received of an event is its photo (a linkage posts one
+   *   line per camera, the first linked first), so an event's answer never changes once given. A panel numbers its
+   *   records again after its log is cleared: only a photo received within LINK_PHOTO_WINDOW of the event is its own.
    */
   async capturePhotos(rows: ReadonlyArray<{ id: string }>): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
     // Prepared: a v2 page asks for its photos on every request, and planning this join cost more than running it.
     const found = await this.prepared.query<{ id: string; photo: string }>(
       this.ds,
-      `SELECT t.id::text AS id, u.photo
+      `SELECT t.id::text AS id, coalesce(a.photo, l.photo) AS photo
        FROM acc_transaction t
-       JOIN device dv ON dv.sn = t.device_sn
+       LEFT JOIN device dv ON dv.sn = t.device_sn
        CROSS JOIN LATERAL (SELECT to_char(t.event_time AT TIME ZONE dv.time_zone, 'YYYYMMDDHH24MISS') AS stamp) s
-       JOIN LATERAL (
+       LEFT JOIN LATERAL (
          SELECT u.record->>'photo' AS photo FROM device_upload u
          WHERE u.table_name = 'ATTPHOTO' AND u.device_sn = t.device_sn
            AND u.pin IN (s.stamp || '-' || coalesce(t.pin, '') || '.jpg', s.stamp || '.jpg')
-         ORDER BY u.pin = s.stamp || '-' || coalesce(t.pin, '') || '.jpg' DESC, u.id DESC LIMIT 1) u ON u.photo IS NOT NULL
-       WHERE t.id = ANY($1::bigint[])`,
+         ORDER BY u.pin = s.stamp || '-' || coalesce(t.pin, '') || '.jpg' DESC, u.id DESC LIMIT 1) a ON true
+       LEFT JOIN LATERAL (
+         SELECT (SELECT f.value FROM jsonb_each_text(u.record) f WHERE lower(f.key) = 'photodata' LIMIT 1) AS photo
+         FROM device_upload u
+         WHERE u.table_name = 'linkphotoinfo' AND u.pin = t.log_id::text AND u.device_sn = t.device_sn
+           AND u.received_at BETWEEN t.created_at - interval '${LINK_PHOTO_WINDOW}' AND t.created_at + interval '${LINK_PHOTO_WINDOW}'
+         ORDER BY u.id LIMIT 1) l ON true
+       WHERE t.id = ANY($1::bigint[]) AND coalesce(a.photo, l.photo) IS NOT NULL`,
       [rows.map((r) => r.id)],
     );
     return new Map(found.map((r) => [r.id, r.photo]));

@@ -1348,9 +1348,28 @@ export class DeviceSimulator {
   }
 
   /**
+   * 7.15: the IPC camera linked to an access record took photos: `POST /iclock/cdata?SN=&table=linkphotoinfo`, one
+   * line per photo, `LogIndex=<the rtlog index>\tPhotoInfo=<file name>\tLinkVideo=<chn-pre-post>\tPhotoData=<base64>`,
+   * each ended by CR LF as the manual's format gives it. The file name is `<device time>-link-ch<n>.jpg` unless given.
+   */
+  async uploadLinkPhotos(logIndex: number | string, photos: Array<{ jpegBase64: string; photoInfo?: string; linkVideo?: string }>): Promise<UploadResult> {
+    const stamp = this.deviceTime(this.clock()).replace(/\D/g, '');
+    const lines = photos.map((p, ch) =>
+      formatRecord([
+        ['LogIndex', logIndex],
+        ['PhotoInfo', p.photoInfo ?? `${stamp}-link-ch${ch}.jpg`],
+        ['LinkVideo', p.linkVideo ?? '1-30-30'],
+        ['PhotoData', p.jpegBase64],
+      ]),
+    );
+    return this.upload('/iclock/cdata', buildQuery([['SN', this.sn], ['table', 'linkphotoinfo']]), lines.map((l) => `${l}\r\n`).join(''));
+  }
+
+  /**
    * Present a credential: decide from the device tables, release the lock when granted, upload the rtlog event.
    * With `screening`, the line carries the mask flag and temperature; with `snapshot`, the camera's picture
-   * follows as ATTPHOTO.
+   * follows as ATTPHOTO; with `linkPhotos`, the linked IPC camera's photos follow as linkphotoinfo (7.15) naming the
+   * event's index.
    */
   async access(req: {
     pin?: string | number;
@@ -1361,8 +1380,10 @@ export class DeviceSimulator {
     time?: Date;
     screening?: { maskflag?: 0 | 1; celsius?: number };
     snapshot?: string;
+    linkPhotos?: string[];
   }): Promise<{ decision: AccessDecision; upload: UploadResult }> {
     const at = req.time ?? this.clock();
+    const index = this.nextIndex;
     const decision = this.evaluateAccess({ ...req, time: at });
     if (decision.granted) {
       const d = this.doorStates[req.door - 1];
@@ -1382,6 +1403,7 @@ export class DeviceSimulator {
       },
     ]);
     if (req.snapshot) await this.uploadSnapshot(at, decision.pin, req.snapshot);
+    if (req.linkPhotos?.length) await this.uploadLinkPhotos(index, req.linkPhotos.map((jpegBase64) => ({ jpegBase64 })));
     return { decision, upload };
   }
 

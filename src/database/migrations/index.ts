@@ -75,6 +75,7 @@ import { SyncVerifyPinsAt1764900003000 } from './1764900003000-sync-verify-pins-
 import { TallyRollup1764905000000 } from './1764905000000-tally-rollup';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
+import { LinkPhotoLogIndex1765209000000 } from './1765209000000-link-photo-log-index';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -155,4 +156,5 @@ export const MIGRATIONS = [
   PersonSelfPwd1764900002000,
   SyncVerifyPinsAt1764900003000,
   TallyRollup1764905000000,
+  LinkPhotoLogIndex1765209000000,
 ];

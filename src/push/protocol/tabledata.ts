@@ -135,6 +135,21 @@ export interface TransactionUpload extends Base {
   sn: string | null;
 }
 
+/**
+ * IPC linkage capture (Security PUSH 7.15, `table=linkphotoinfo`): the camera's photo of an access record, named by
+ * that record's rtlog `index` (LogIndex). Several lines may name one record (one per photo, PhotoInfo tells them apart).
+ */
+export interface LinkPhotoUpload extends Base {
+  kind: 'linkphotoinfo';
+  table: 'linkphotoinfo';
+  logIndex: number;
+  /** File name such as `20240118145930-link-ch0.jpg`. */
+  photoInfo: string | null;
+  /** `<channel>-<seconds before>-<seconds after>`, e.g. `1-30-30`. */
+  linkVideo: string | null;
+  photo: string;
+}
+
 /** Any other table (DeviceAuthorize, APList, testdata, ...): the fields, nothing interpreted. */
 export interface GenericUpload extends Base {
   /** Discriminant: narrow uploads on `kind`, not on `table` (a generic table name is any string). */
@@ -152,6 +167,7 @@ export type TableUpload =
   | IdentityCardUpload
   | ErrorLogUpload
   | TransactionUpload
+  | LinkPhotoUpload
   | GenericUpload;
 
 type Decoder = (m: KvMap, base: Base) => TableUpload | string;
@@ -263,6 +279,7 @@ const decoders: Record<string, Decoder> = {
       additional: m.text('additional') ?? null,
     };
   },
+  linkphotoinfo: linkPhoto,
   transaction: (m, b) => {
     const card = readCardNo(m.text('cardno'));
     if (typeof card === 'string') return card;
@@ -284,6 +301,16 @@ const decoders: Record<string, Decoder> = {
     };
   },
 };
+
+/** A line that names no record (LogIndex not a count) or carries no photo could join no event: refused. */
+function linkPhoto(m: KvMap, b: Base): LinkPhotoUpload | string {
+  const index = m.text('logindex');
+  if (!index) return 'missing LogIndex';
+  if (!/^\d{1,10}$/.test(index) || Number(index) > 2147483647) return `LogIndex "${index.slice(0, 20)}" is not a record index`;
+  const p = m.get('photodata');
+  if (!p) return 'missing PhotoData';
+  return { ...b, kind: 'linkphotoinfo', table: 'linkphotoinfo', logIndex: Number(index), photoInfo: m.text('photoinfo') ?? null, linkVideo: m.text('linkvideo') ?? null, photo: p };
+}
 
 function photo(table: 'userpic' | 'biophoto', m: KvMap, b: Base): PhotoUpload | string {
   const pin = need(m, 'pin');

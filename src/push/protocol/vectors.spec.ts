@@ -133,7 +133,11 @@ const uploadChecks: Record<string, Checker> = {
   '7.11-biodata-upload': (body) => expect(parseTableData('biodata', body).results[0]).toMatchObject({ table: 'biodata', pin: '1', no: 0, index: 0, valid: 1, duress: 0, type: 8, majorVer: 5, minorVer: 0, format: '0' }),
   '7.12-errorlog-upload': (body) => expect(parseTableData('errorlog', body).results[0]).toMatchObject({ table: 'errorlog', errCode: 'D01E0001', dataOrigin: 'cmd', cmdId: '123', errMsg: '' }),
   '7.14-irstate': (body) => expect(parseTabRecord(splitLines(body)[0].text).map.int('incount')).toBe(2),
-  '7.15-linkphotoinfo': (body) => expect(parseTabRecord(body).map.get('LinkVideo')).toBe('1-30-30'),
+  '7.15-linkphotoinfo': (body) =>
+    expect(parseTableData('linkphotoinfo', body)).toMatchObject({
+      results: [{ table: 'linkphotoinfo', logIndex: 1, photoInfo: '20240118145930-link-ch0.jpg', linkVideo: '1-30-30', photo: expect.stringMatching(/^AAAA/) }],
+      rejected: [],
+    }),
   '7.4-devicecmd': (body) => expect(parseDeviceCmd(body).results).toEqual([expect.objectContaining({ id: '1', returnCode: 0, cmd: 'DATA UPDATE' })]),
   '4.6-upload-options': (body) => {
     const m = parseCommaList(body);

@@ -57,7 +57,7 @@ export class TransactionV2ItemDto extends TransactionV1ItemDto {
   @ApiProperty({ example: 0 }) eventNo!: number;
   @ApiProperty({ example: 0, description: '0 normal, 1 warning, 2 alarm' }) eventLevel!: number;
   @ApiProperty({ example: '10.8.14.210-1', nullable: true, type: String }) doorName!: string | null;
-  @ApiProperty({ example: '', description: 'base64 JPEG the device captured with the event (its ATTPHOTO upload); "" when none was uploaded' })
+  @ApiProperty({ example: '', description: 'base64 JPEG the device captured with the event (its ATTPHOTO upload), else the photo of the IPC camera linked to it (the panel\'s linkphotoinfo upload naming its index, the first one received); "" when none was uploaded' })
   capturePhotoBase64!: string;
 }
 
@@ -113,7 +113,7 @@ export function toV1Item(row: TransactionListRow, timeZone: string, withAccZone 
   return item;
 }
 
-/** `capturePhoto`: the event's ATTPHOTO upload, base64 (TransactionRepository.capturePhotos). */
+/** `capturePhoto`: the event's ATTPHOTO upload or IPC linkage photo, base64 (TransactionRepository.capturePhotos). */
 export function toV2Item(row: TransactionListRow, timeZone: string, capturePhoto = ''): TransactionV2ItemDto {
   // Extends the v1 object in place (no spread copy per row of a page).
   return Object.assign(toV1Item(row, timeZone), {
