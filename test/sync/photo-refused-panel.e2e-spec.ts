@@ -140,39 +140,39 @@ describe('a photo the panel took (Return=0) and then failed in its error log (ta
   });
 
   it('posted in the attendance form (table=ERRORLOG, `ERRORLOG ErrCode=… DataOrigin=cmd CmdId=…`) fails the command as tablename=errorlog does', async () => {
-    const { d, level } = await panel('PHR00004', '10.76.0.4', 'PHRD');
-    await ok(t.post('/api/person/add', { pin: '7604', name: 'Form', accLevelIds: level, personPhoto: PHOTO }));
+    const { d, level } = await panel('PHR00014', '10.76.0.14', 'PHRN');
+    await ok(t.post('/api/person/add', { pin: '7614', name: 'Form', accLevelIds: level, personPhoto: PHOTO }));
     await settleConverged(t, reconciler, d.sim, 10);
-    expect(await personOn('7604', 'PHR00004')).toMatchObject({ state: 'synced' });
-    const put = photoPuts(d, '7604').at(-1)!;
+    expect(await personOn('7614', 'PHR00014')).toMatchObject({ state: 'synced' });
+    const put = photoPuts(d, '7614').at(-1)!;
     const r = await d.sim.errorLog(put, 'D01E0001', 'attendance');
     expect([r.status, r.body.trim()]).toEqual([200, 'OK']);
-    expect(photoHeld(d, '7604')).toBeUndefined();
-    await expectPhotoFailed('PHR00004', '7604', FACE_NOT_DETECTED, 'divergent');
+    expect(photoHeld(d, '7614')).toBeUndefined();
+    await expectPhotoFailed('PHR00014', '7614', FACE_NOT_DETECTED, 'divergent');
     // Kept by its fields, the code's meaning with them.
-    const kept: Array<{ record: Record<string, string> }> = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'PHR00004' AND table_name = 'ERRORLOG'`);
+    const kept: Array<{ record: Record<string, string> }> = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'PHR00014' AND table_name = 'ERRORLOG'`);
     expect(kept.map((k) => k.record)).toEqual([expect.objectContaining({ ErrCode: 'D01E0001', DataOrigin: 'cmd', CmdId: put.id, meaning: 'Face detection failed' })]);
     // Sent again after its backoff (the panel takes it this time): held, and the person synced.
-    await runUntil(d, () => photoPuts(d, '7604').length === 2);
-    expect(photoPuts(d, '7604')).toHaveLength(2);
+    await runUntil(d, () => photoPuts(d, '7614').length === 2);
+    expect(photoPuts(d, '7614')).toHaveLength(2);
     await settleConverged(t, reconciler, d.sim, 10);
-    expect(photoHeld(d, '7604')).toBe(PHOTO);
-    expect(await personOn('7604', 'PHR00004')).toMatchObject({ state: 'synced', unconfirmed: [] });
+    expect(photoHeld(d, '7614')).toBe(PHOTO);
+    expect(await personOn('7614', 'PHR00014')).toMatchObject({ state: 'synced', unconfirmed: [] });
   });
 
   it('posted in the attendance form before the command\'s Return, fails the command when the Return comes', async () => {
-    const { d, level } = await panel('PHR00005', '10.76.0.5', 'PHRE');
+    const { d, level } = await panel('PHR00015', '10.76.0.15', 'PHRO');
     d.sim.holdResults(isPhotoPut);
-    await ok(t.post('/api/person/add', { pin: '7605', name: 'Early', accLevelIds: level, personPhoto: PHOTO }));
-    await runUntil(d, () => photoPuts(d, '7605').length === 1);
-    const put = photoPuts(d, '7605')[0];
+    await ok(t.post('/api/person/add', { pin: '7615', name: 'Early', accLevelIds: level, personPhoto: PHOTO }));
+    await runUntil(d, () => photoPuts(d, '7615').length === 1);
+    const put = photoPuts(d, '7615')[0];
     expect(d.sim.pendingAcks.map((r) => r.id)).toEqual([put.id]);
     expect((await d.sim.errorLog(put, 'D01E0001', 'attendance')).body.trim()).toBe('OK');
     d.sim.stopHoldingResults();
     await d.sim.releaseResults();
     const [cmd] = await t.ds.query(`SELECT c.state, c.error FROM device_command c JOIN device_command_attempt a ON a.command_id = c.id WHERE a.attempt_id = $1`, [put.id]);
     expect(cmd).toEqual({ state: 'failed', error: FACE_NOT_DETECTED });
-    await expectPhotoFailed('PHR00005', '7605', FACE_NOT_DETECTED, 'divergent');
+    await expectPhotoFailed('PHR00015', '7615', FACE_NOT_DETECTED, 'divergent');
   });
 
   it('an error log of the panel\'s own data (dataorigin=dev) or of a command it never got changes nothing', async () => {
