@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { inclusiveEnd, requireCvDateTime, requireCvTime } from '../common/time';
+import { requireCvPeriod } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Device } from '../device/device.entity';
 import { DeviceService } from '../device/device.service';
@@ -87,9 +87,6 @@ const queuedMark = (command: string): string => `${command} queued`;
 
 export const TERMINAL_REMOTE_ACTIONS: ReadonlySet<TerminalAction> = new Set(['reboot', 'unlock', 'unalarm']);
 
-/** A browser's clock a little ahead of the gateway's: an end "now" typed there is not refused as in the future. */
-const NOW_GRACE_MS = 60_000;
-
 /**
  * One operator command for an attendance terminal or FaceKiosk, queued with what it implies for the gateway's own
  * state in the same transaction: the REST API's `api/gateway/attendance/terminals/{sn}/command` and `.../recover`,
@@ -161,13 +158,7 @@ export class TerminalCommandService implements OnModuleInit {
    */
   async recover(sn: string, period: { startTime: string; endTime: string }, upToNow = false): Promise<QueuedTerminalCommand> {
     const d = await this.devices.requireAddedBySn(sn.trim(), 'att');
-    const from = requireCvDateTime(period.startTime, this.config.timeZone, 'startTime');
-    // A bare end date (`2026-05-09`) ends with its day, as the transaction lists read one: read as its midnight, a
-    // day asked for as that date twice was the query of one instant, answered success and recovering nothing.
-    const to = inclusiveEnd(requireCvTime(period.endTime, this.config.timeZone, 'endTime'), this.config.timeZone);
-    if (from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
-    if (upToNow && from.getTime() === to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'The period must start before it ends');
-    if (upToNow && to.getTime() > Date.now() + NOW_GRACE_MS) throw new CvError(CvCode.InvalidParameter, `The period cannot end in the future: it ends at ${period.endTime.trim()}, later than now`);
+    const { from, to } = requireCvPeriod(period, this.config.timeZone, upToNow);
     const s = await this.registry.resolve(d.sn);
     return this.ds.transaction(async (m) => {
       const command = await this.terminals.queueRecovery(m, s, from, to);

@@ -155,3 +155,23 @@ export function requireCvDay(text: string, timeZone: string, field: string): str
 export function requireCvDateTime(text: string, timeZone: string, field: string): Date {
   return requireCvTime(text, timeZone, field).at;
 }
+
+/** A browser's clock a little ahead of the gateway's: an end "now" typed there is not refused as in the future. */
+const NOW_GRACE_MS = 60_000;
+
+/**
+ * The period a device is asked to upload its records of again (a terminal's punches, a panel's transactions):
+ * `yyyy-MM-dd HH:mm:ss` wall clocks in the gateway's zone, -100 when one is malformed, -101 when it starts after it
+ * ends. A bare end date (`2026-05-09`) ends with its day, as the transaction lists read one: read as its midnight, a
+ * day asked for as that date twice was the query of one instant, answered success and recovering nothing.
+ * `upToNow` (the console's forms): the period must also be a real one (start before end) and end by now: a period in
+ * the future has no records to ask for.
+ */
+export function requireCvPeriod(period: { startTime?: string; endTime?: string }, timeZone: string, upToNow = false): { from: Date; to: Date } {
+  const from = requireCvDateTime(period.startTime ?? '', timeZone, 'startTime');
+  const to = inclusiveEnd(requireCvTime(period.endTime ?? '', timeZone, 'endTime'), timeZone);
+  if (from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+  if (upToNow && from.getTime() === to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'The period must start before it ends');
+  if (upToNow && to.getTime() > Date.now() + NOW_GRACE_MS) throw new CvError(CvCode.InvalidParameter, `The period cannot end in the future: it ends at ${(period.endTime ?? '').trim()}, later than now`);
+  return { from, to };
+}

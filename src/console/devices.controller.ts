@@ -8,7 +8,7 @@ import { DeviceAdminService } from '../device/device-admin.service';
 import { DeviceControlService } from '../device/device-control.service';
 import { DeviceQueueClearService } from '../device/device-queue-clear.service';
 import { DeviceService } from '../device/device.service';
-import { DeviceAddDto, DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
+import { DeviceAddDto, DeviceControlDto, DeviceGetTransactionsDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
 import { CommandQueueService, commandViewIn } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -27,6 +27,12 @@ const TERMINAL_ACTIONS = ['reboot', 'clearLog'] as const;
 class ConsoleTerminalCommandDto {
   @IsIn(TERMINAL_ACTIONS as unknown as string[], { context: { code: CvCode.InvalidParameter } })
   action!: (typeof TERMINAL_ACTIONS)[number];
+}
+
+/** The audit's target of a Get transactions: the SN and what was asked (`new`, `all`, or the period). */
+function transactionsAudited(sn: string, body: unknown): string {
+  const b = (body ?? {}) as { records?: unknown; startTime?: unknown; endTime?: unknown };
+  return b.records === 'period' ? `${sn} period ${String(b.startTime ?? '')} - ${String(b.endTime ?? '')}` : `${sn} ${String(b.records ?? '')}`;
 }
 
 /** Devices: admission (approve, disable), alias, area, full sync on demand, and each device's command queue with Return codes. */
@@ -134,6 +140,19 @@ export class ConsoleDevicesController {
   @Audit('device.recover', (r) => `${r.params.sn} ${(r.body as { startTime?: unknown } | undefined)?.startTime ?? ''} - ${(r.body as { endTime?: unknown } | undefined)?.endTime ?? ''}`, namedBy('device', 'device', 'sn'))
   async recover(@Param('sn') sn: string, @Body() dto: AttRecoverDto) {
     return ok(await this.terminalCommands.recover(sn, dto, true));
+  }
+
+  /**
+   * CVSecurity's "Get transactions" of a panel (an elevator or channel controller too): its new records, all, or a
+   * period, through the REST call's own path (the period must end by now); followed to its Return, the number of
+   * records it sent, by the id.
+   */
+  @Post(':sn/transactions')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @Audit('device.getTransactions', (r) => transactionsAudited(r.params.sn, r.body), namedBy('device', 'device', 'sn'))
+  async getTransactions(@Param('sn') sn: string, @Body() dto: DeviceGetTransactionsDto) {
+    return ok(await this.control.getTransactions(sn, dto, true));
   }
 
   /**

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError, personNotExist } from '../common/cv-error';
-import { formatCvDateTime } from '../common/time';
+import { formatCvDateTime, requireCvPeriod } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { requireOnlineFor } from '../door/door-control.service';
 import type { ClockRef } from '../push/clock-command';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { INFO_RESULT_TABLE } from '../push/upload-ingest.service';
-import { cancelAlarm, enrollBio, FUNCTION_SWITCH_TYPES, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
+import { cancelAlarm, enrollBio, FUNCTION_SWITCH_TYPES, getOptions, instantToWallClock, queryTransactions, restartDevice, setDateTime, type TransactionQuery } from '../push/protocol';
 import { DeviceService } from './device.service';
-import type { DeviceControlDto, DeviceControlResultDto, DeviceOptionDto } from './dto/device.dto';
+import type { Device } from './device.entity';
+import type { DeviceControlDto, DeviceControlResultDto, DeviceGetTransactionsDto, DeviceOptionDto, DeviceQueuedCommandDto } from './dto/device.dto';
 
 /** What the console's Options view shows of a device (DeviceControlService.declared). */
 export interface DeviceDeclaredOptions {
@@ -66,14 +67,20 @@ export class DeviceControlService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async control(sn: string, input: Pick<DeviceControlDto, 'action' | 'options' | 'pin' | 'bioType' | 'templateNo'>): Promise<DeviceControlResultDto> {
-    const { action } = input;
+  /** An admitted device that speaks Security PUSH (-404 unknown, -409 pending or disabled, or an attendance terminal, which `instead` serves). */
+  private async requirePanel(sn: string, instead: string): Promise<Device> {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
     const kind = device.kindOverride ?? device.kind;
     if (kind === 'att' || kind === 'facekiosk') {
-      throw new CvError(CvCode.Conflict, `Device ${sn} is an attendance terminal: use /api/gateway/attendance/terminals/${sn}/command`);
+      throw new CvError(CvCode.Conflict, `Device ${sn} is an attendance terminal: use /api/gateway/attendance/terminals/${sn}/${instead}`);
     }
+    return device;
+  }
+
+  async control(sn: string, input: Pick<DeviceControlDto, 'action' | 'options' | 'pin' | 'bioType' | 'templateNo'>): Promise<DeviceControlResultDto> {
+    const { action } = input;
+    const device = await this.requirePanel(sn, 'command');
     const isAction = action !== 'getOptions';
     if (isAction) requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
     const command = action === 'enroll' ? await this.enrollCommand(input) : this.build(action, device.timeZone, input.options);
@@ -82,6 +89,32 @@ export class DeviceControlService {
       const ref: ClockRef | undefined = action === 'syncTime' ? { clock: device.timeZone } : undefined;
       const validSeconds = isAction ? await this.queue.enqueueAction(m, device.sn, command, ref) : (await this.queue.enqueue(m, device.sn, [command]), null);
       return { deviceSn: device.sn, command, commandId: await this.queue.lastQueuedId(m, device.sn), validSeconds };
+    });
+  }
+
+  /**
+   * CVSecurity's Device > Get transactions: the panel (an elevator or channel controller too) is asked to upload the
+   * access records it keeps (`DATA QUERY tablename=transaction`, 9.1.4): those it has not uploaded, all, or those of a
+   * period (gateway wall clocks, sent in the panel's own). They come on /iclock/querydata, in packets, and each becomes
+   * the access event it records, stored once (keyed as its rtlog twin). Sent to an online panel only (-1 otherwise,
+   * nothing queued): asked of a panel that is away it would wait unseen; once queued it is kept until delivered.
+   * `upToNow`: the console's form, whose period must end by now.
+   */
+  async getTransactions(sn: string, input: DeviceGetTransactionsDto, upToNow = false): Promise<DeviceQueuedCommandDto> {
+    const device = await this.requirePanel(sn, 'recover');
+    let query: TransactionQuery;
+    if (input.records === 'period') {
+      const { from, to } = requireCvPeriod(input, this.config.timeZone, upToNow);
+      query = { records: 'period', start: instantToWallClock(from, device.timeZone), end: instantToWallClock(to, device.timeZone) };
+    } else {
+      if (input.startTime || input.endTime) throw new CvError(CvCode.InvalidParameter, `startTime and endTime go with records=period only, not records=${input.records}`);
+      query = { records: input.records };
+    }
+    requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
+    const command = queryTransactions(query);
+    return this.ds.transaction(async (m) => {
+      await this.queue.enqueue(m, device.sn, [command]);
+      return { deviceSn: device.sn, command, commandId: await this.queue.lastQueuedId(m, device.sn) };
     });
   }
 

@@ -13,6 +13,8 @@ import {
   DeviceControlDto,
   DeviceControlResultDto,
   DeviceDetailDto,
+  DeviceGetTransactionsDto,
+  DeviceQueuedCommandDto,
   DeviceOptionDto,
   DeviceGatewayListDto,
   DeviceKindDto,
@@ -151,6 +153,20 @@ export class DeviceGatewayController {
     const a = await this.answers.answer(r);
     const message = a.envelope.message !== 'success' ? a.envelope.message : a.state === 'done' ? `success: ${a.detail}` : queued;
     return { code: a.envelope.code, message, data: { ...r, state: a.state, returnCode: a.returnCode } };
+  }
+
+  @Post(':sn/transactions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Gateway: ask a panel for the access records it keeps (Get transactions: DATA QUERY tablename=transaction); what comes back is stored once',
+    description:
+      'records=new asks for the records the panel has not uploaded, all for every record it keeps, period for those of startTime-endTime (gateway wall clocks, both included; sent in the panel\'s own). For an admitted access panel, elevator or channel controller that is online: -404 for an unknown SN, -409 for a pending or disabled device or an attendance terminal (its punches: /api/gateway/attendance/terminals/{sn}/recover), -1 when it is offline (nothing queued), -100/-101 for a malformed period or one that starts after it ends, -400 for another records value or times with new/all. Answered once queued; the panel posts the records on /iclock/querydata (in packets) and each becomes the access event it records, served by /api/transaction/list (an event already received as rtlog, or a packet sent again, is stored once). Its Return, the number of records it sent, is on GET .../commands (the commandId).',
+  })
+  @ApiParam({ name: 'sn', example: '0564140100195' })
+  @ApiOkResponse({ type: envelopeOf(DeviceQueuedCommandDto) })
+  async getTransactions(@Param('sn') sn: string, @CvInput() dto: DeviceGetTransactionsDto): Promise<Envelope<DeviceQueuedCommandDto>> {
+    const r = await this.control.getTransactions(sn, dto);
+    return ok(r, `success: the command is queued for device ${r.deviceSn}`);
   }
 
   @Get(':sn/options')

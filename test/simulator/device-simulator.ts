@@ -1148,7 +1148,10 @@ export class DeviceSimulator {
     ];
     const stamp = this.opts.rtlogStamp === undefined ? '9999' : this.opts.rtlogStamp;
     if (stamp !== null) query.push(['Stamp', stamp]);
-    return this.upload('/iclock/cdata', buildQuery(query), lines.join(this.opts.lineEnding ?? LF));
+    const r = await this.upload('/iclock/cdata', buildQuery(query), lines.join(this.opts.lineEnding ?? LF));
+    // Uploaded: no longer a new record (`filter=NewRecord` asks for those "not uploaded", 9.1.4).
+    if (r.status === 200 && /^OK/.test(r.body.trim())) for (const l of lines) this.newRecordSent.add(/(?:^|\t)index=(\d+)/.exec(l)?.[1] ?? '');
+    return r;
   }
 
   /**

@@ -298,6 +298,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
   const [rename, setRename] = useState<{ sn: string; alias: string; was: string; hasDoors: boolean; doors: boolean } | null>(null);
   // CVSecurity's "Get attendance records" of a terminal: the period asked for, the last 24 h unless changed.
   const [recovery, setRecovery] = useState<{ d: any; from: string; to: string } | null>(null);
+  // CVSecurity's "Get transactions" of a panel: its new records (default), all, or a period (the last 24 h unless changed).
+  const [txQuery, setTxQuery] = useState<{ d: any; records: 'new' | 'all' | 'period'; from: string; to: string } | null>(null);
   // CVSecurity's Device > New: a device added by SN before it has contacted the gateway, admitted when it does.
   const [added, setAdded] = useState({ sn: '', alias: '' });
   const a = useAction();
@@ -324,6 +326,25 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
    * refused (the error says why); once the terminal answered, the page says how many punches of that period the
    * gateway now holds from it, and how many of them are new, or that it had none (an empty query answers -1).
    */
+  /**
+   * The panel uploads the access records asked for (DATA QUERY tablename=transaction). The form stays with what was
+   * chosen when the call is refused (the error says why); once the panel answered, the page says how many records it
+   * sent (its Return): those the gateway had already stay once, the others are in Transactions.
+   */
+  async function getTransactions(e: Event) {
+    e.preventDefault();
+    const { d, records, from, to } = txQuery!;
+    const period = records === 'period' ? { startTime: fromLocalInput(from)!, endTime: fromLocalInput(to)! } : {};
+    const asked = records === 'period' ? `its records of ${period.startTime} to ${period.endTime}` : records === 'all' ? 'all its records' : 'the records it has not uploaded';
+    const label = 'Get transactions';
+    const who = kindWord(d.kind);
+    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/transactions`, { records, ...period }), `${label}: ${d.sn} is asked for ${asked}, waiting for the ${who}`);
+    if (!r?.commandId) return;
+    setTxQuery(null);
+    const done = async (c: any) =>
+      `${label}: the ${who} ${d.sn} sent ${c.returnCode} record${c.returnCode === 1 ? '' : 's'} (${asked}); each is in Transactions once, whether or not the gateway had it already`;
+    await followCommand(a, d.sn, r.commandId, { label, target: d.sn, device: who, done }, list.reload);
+  }
   async function getPunches(e: Event) {
     e.preventDefault();
     const { d, from, to } = recovery!;
@@ -466,6 +487,18 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                     <button type="button" class="secondary outline" aria-label={`Sync time of ${d.sn}`} onClick={() => command(d, 'control', 'syncTime', 'Sync time')}>
                       Sync time
                     </button>
+                    {/* CVSecurity's Device > Get transactions: DATA QUERY tablename=transaction (new records, all, or a period). */}
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={`Get transactions of ${d.sn}`}
+                      onClick={() => {
+                        const now = new Date();
+                        setTxQuery({ d, records: 'new', from: secondsInput(new Date(now.getTime() - 24 * 3600_000), me.timeZone), to: secondsInput(now, me.timeZone) });
+                      }}
+                    >
+                      Get transactions
+                    </button>
                     <button
                       type="button"
                       class="secondary outline"
@@ -571,6 +604,34 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
           )}
           <button type="submit">Save name</button>
           <button type="button" class="secondary" onClick={() => setRename(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {txQuery && (
+        <form class="row" onInvalidCapture={a.invalid} onSubmit={getTransactions} onKeyDown={closeOnEscape(() => setTxQuery(null))} aria-label={`Get transactions of ${txQuery.d.sn}`}>
+          <p>Ask {txQuery.d.sn} to send the access records it keeps: those it never uploaded, or whose upload was lost, are stored; those the gateway has stay once. Times are the gateway's.</p>
+          <Field required label="Records">
+            <select name="records" value={txQuery.records} onChange={(e) => setTxQuery({ ...txQuery, records: e.currentTarget.value as 'new' | 'all' | 'period' })}>
+              <option value="new">New records (not uploaded yet)</option>
+              <option value="all">All records</option>
+              <option value="period">Records of a period</option>
+            </select>
+          </Field>
+          {txQuery.records === 'period' && (
+            <>
+              <Field required label="Start time">
+                <input type="datetime-local" step={1} name="startTime" value={txQuery.from} onInput={(e) => setTxQuery({ ...txQuery, from: e.currentTarget.value })} />
+              </Field>
+              <Field required label="End time">
+                <input type="datetime-local" step={1} name="endTime" value={txQuery.to} onInput={(e) => setTxQuery({ ...txQuery, to: e.currentTarget.value })} />
+              </Field>
+            </>
+          )}
+          <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+            Get transactions
+          </button>
+          <button type="button" class="secondary" onClick={() => setTxQuery(null)}>
             Cancel
           </button>
         </form>

@@ -290,3 +290,40 @@ export class DeviceOptionDto {
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device reported it (a GET OPTIONS answer or its options upload)' })
   reportedAt!: string | null;
 }
+
+export const TRANSACTION_QUERY_RECORDS = ['new', 'all', 'period'] as const;
+export type TransactionQueryRecords = (typeof TRANSACTION_QUERY_RECORDS)[number];
+const PERIOD_TIME = 'period: yyyy-MM-dd HH:mm:ss in the gateway\'s time zone (a bare date ends with its day); sent in the panel\'s own wall clock';
+
+/** CVSecurity's Device > Get transactions: which access records the panel is asked for. */
+export class DeviceGetTransactionsDto {
+  @ApiProperty({
+    example: 'new',
+    enum: TRANSACTION_QUERY_RECORDS,
+    description:
+      'new: the records the panel has not uploaded (`DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord`); all: every record it keeps (`filter=*`); period: those of startTime-endTime, both included (`filter=starttime=<HT>endtime=`, 9.1.4)',
+  })
+  @IsIn(TRANSACTION_QUERY_RECORDS as unknown as string[], { context: { code: CvCode.InvalidParameter } })
+  records!: TransactionQueryRecords;
+
+  @ApiPropertyOptional({ example: '2026-03-01 00:00:00', description: PERIOD_TIME })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.TimeFormat } })
+  @MaxLength(40)
+  startTime?: string;
+
+  @ApiPropertyOptional({ example: '2026-03-01 23:59:59', description: PERIOD_TIME })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.TimeFormat } })
+  @MaxLength(40)
+  endTime?: string;
+}
+
+export class DeviceQueuedCommandDto {
+  @ApiProperty({ example: '0564140100195' }) deviceSn!: string;
+  @ApiProperty({ example: 'DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord', description: 'the command as queued' }) command!: string;
+  @ApiProperty({ example: '812', nullable: true, type: String, description: 'queue id: GET /api/gateway/devices/{sn}/commands shows the Return the panel answered (the number of records it sent, or its refusal)' })
+  commandId!: string | null;
+}

@@ -91,6 +91,14 @@ describe('builders refuse values that would inject fields, records or commands',
   it('DATA QUERY / COUNT grammar', () => {
     expect(b.dataQuery({ table: 'transaction', filter: 'NewRecord' })).toBe('DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord');
     expect(b.dataQuery({ table: 'biodata', filter: [['Type', 1], ['Pin', 1], ['No', 6]] })).toBe('DATA QUERY tablename=biodata,fielddesc=*,filter=Type=1\tPin=1\tNo=6');
+    // Get transactions (9.1.4, access records): new, all, or a period in the panel's wall clock, both ends included.
+    const w = (year: number, month: number, day: number, hour: number, minute: number, second: number) => ({ year, month, day, hour, minute, second });
+    expect(b.queryTransactions({ records: 'new' })).toBe('DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord');
+    expect(b.queryTransactions({ records: 'all' })).toBe('DATA QUERY tablename=transaction,fielddesc=*,filter=*');
+    expect(b.queryTransactions({ records: 'period', start: w(2026, 5, 2, 8, 0, 0), end: w(2026, 5, 2, 23, 59, 59) })).toBe(
+      'DATA QUERY tablename=transaction,fielddesc=*,filter=starttime=2026-05-02 08:00:00\tendtime=2026-05-02 23:59:59',
+    );
+    expect(() => b.queryTransactions({ records: 'period', start: w(2026, 5, 3, 0, 0, 0), end: w(2026, 5, 2, 0, 0, 0) })).toThrow(ProtocolValueError);
     expect(b.dataCount('biophoto', { Type: 9 })).toBe('DATA COUNT biophoto Type=9');
     expect(b.dataCount('user')).toBe('DATA COUNT user');
   });

@@ -17,7 +17,7 @@
  * would start a new field, record or command.
  */
 import { ProtocolValueError } from './errors';
-import { encodeTimeSegment, encodeValiditySeconds, encodeZkSeconds, formatYmd, type TimeSegment, type WallClock } from './time';
+import { encodeTimeSegment, encodeValiditySeconds, encodeZkSeconds, formatWallClock, formatYmd, type TimeSegment, type WallClock } from './time';
 
 export type FieldValue = string | number | boolean | null | undefined;
 /** Ordered fields; `undefined`/`null` values are left out, `''` is sent as `Key=`. */
@@ -544,6 +544,22 @@ export function dataQuery(q: DataQuery): string {
   }
   if (filter.includes(',')) throw new ProtocolValueError('filter', 'must not contain commas (they separate the query parameters)');
   return `DATA QUERY tablename=${q.table},fielddesc=${fd},filter=${filter}`;
+}
+
+/**
+ * Which of its access records a panel is asked for (CVSecurity's Device > Get transactions): `new`, those it has not
+ * uploaded (`filter=NewRecord`); `all`, its whole `transaction` table (`filter=*`); `period`, those whose time is in
+ * the window, both ends included (`filter=starttime=<wall clock><HT>endtime=<wall clock>`, "on some devices", in the
+ * panel's own wall clock as its records' time_second is).
+ */
+export type TransactionQuery = { records: 'new' } | { records: 'all' } | { records: 'period'; start: WallClock; end: WallClock };
+
+/** `DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord|*|starttime=..<HT>endtime=..` (9.1.4, access records). */
+export function queryTransactions(q: TransactionQuery): string {
+  if (q.records === 'new') return dataQuery({ table: 'transaction', filter: 'NewRecord' });
+  if (q.records === 'all') return dataQuery({ table: 'transaction', filter: '*' });
+  if (encodeZkSeconds(q.start) > encodeZkSeconds(q.end)) throw new ProtocolValueError('starttime', 'must not be after endtime');
+  return dataQuery({ table: 'transaction', filter: [['starttime', formatWallClock(q.start)], ['endtime', formatWallClock(q.end)]] });
 }
 
 // ---------------------------------------------------------------------------------------------
