@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS } from '../../src/push/push-settings';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import { createOperator, lastSeenLongAgo, signIn } from '../console/console-helpers';
+import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { deliveriesAgeBy } from '../sync/retry-waits';
@@ -138,6 +139,20 @@ describe('Get transactions of a panel (DATA QUERY tablename=transaction)', () =>
     expect(await commandRow(r.body.data.commandId)).toMatchObject({ state: 'failed', return_code: -1002 });
     expect(await sim.pollUntilIdle()).toEqual([]);
     expect(await events('H2GTX00004')).toEqual([]);
+  });
+
+  it('a channel controller is asked the same way: its records are entrance-control events', async () => {
+    const gate = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'H2GTXPSG01', gates: 1 });
+    await gate.connect();
+    await gate.pollUntilIdle();
+    gate.logOffline([{ time: '2026-05-07 09:00:00', pin: 0, eventaddr: 1, event: 8, inoutstatus: 2, verifytype: 200, index: 50 }]);
+    const r = await t.post('/api/gateway/devices/H2GTXPSG01/transactions', { records: 'all' });
+    expect(r.body.code).toBe(0);
+    await gate.pollUntilIdle();
+    expect(await commandRow(r.body.data.commandId)).toMatchObject({ state: 'done', return_code: 1 });
+    const psg = ((await t.get('/api/psgTransaction/list', page)).body.data as Array<Record<string, unknown>>).filter((e) => e.devSn === 'H2GTXPSG01');
+    expect(psg.map((e) => [e.eventTime, e.logId])).toEqual([['2026-05-07 09:00:00', 50]]);
+    expect(await events('H2GTXPSG01')).toEqual([]);
   });
 
   it('refuses with a clear negative code: unknown SN, offline panel, attendance terminal, bad records or period', async () => {
