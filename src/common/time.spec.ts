@@ -89,14 +89,16 @@ describe('the client date-time forms (parseCvTime)', () => {
   });
 
   it('reads epoch milliseconds (12-13 digits, text or a JSON number) and epoch seconds (10 digits) as their instant', () => {
-    expect(parseCvTime('1709251200000', 'Asia/Shanghai')).toEqual({ at: new Date('2024-03-01T00:00:00Z'), local: { year: 2024, month: 3, day: 1, hour: 8, minute: 0, second: 0 }, day: '2024-03-01', bareDate: false });
+    expect(parseCvTime('1709251200000', 'Asia/Shanghai')).toEqual({ at: new Date('2024-03-01T00:00:00Z'), local: { year: 2024, month: 3, day: 1, hour: 8, minute: 0, second: 0 }, day: '2024-03-01', bareDate: false, minuteOnly: false });
     expect(parseCvTime(1709251200123 as unknown as string, 'UTC')?.at.toISOString()).toBe('2024-03-01T00:00:00.123Z');
     expect(parseCvTime(' 1709251200 ', 'UTC')?.at.toISOString()).toBe('2024-03-01T00:00:00.000Z');
     expect(parseCvTime('100000000000', 'UTC')?.at.toISOString()).toBe('1973-03-03T09:46:40.000Z');
   });
 
-  it('ends a named range after its whole second, or after its whole day for a bare date (local midnight, across DST)', () => {
+  it('ends a named range after its whole second, its whole minute when written without seconds, or after its whole day for a bare date (local midnight, across DST)', () => {
     expect(rangeEndAfter(parseCvTime('2024-03-01 08:00:00.250', 'UTC')!, 'UTC').toISOString()).toBe('2024-03-01T08:00:01.000Z');
+    expect(rangeEndAfter(parseCvTime('2024-03-01 08:00', 'UTC')!, 'UTC').toISOString()).toBe('2024-03-01T08:01:00.000Z');
+    expect(rangeEndAfter(parseCvTime('2024-03-01T08:00+05:30', 'UTC')!, 'UTC').toISOString()).toBe('2024-03-01T02:31:00.000Z');
     expect(rangeEndAfter(parseCvTime('2024-03-09', 'America/New_York')!, 'America/New_York').toISOString()).toBe('2024-03-10T05:00:00.000Z');
     expect(rangeEndAfter(parseCvTime('2024-03-10', 'America/New_York')!, 'America/New_York').toISOString()).toBe('2024-03-11T04:00:00.000Z');
     expect(inclusiveEnd(parseCvTime('2024/12/31', 'Asia/Shanghai')!, 'Asia/Shanghai').toISOString()).toBe('2024-12-31T15:59:59.000Z');

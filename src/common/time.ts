@@ -35,6 +35,8 @@ export interface CvTime {
   day: string;
   /** The text named a day, not a time. */
   bareDate: boolean;
+  /** The text named a minute (`HH:mm`, no seconds), as CVSecurity's own filters and many clients' pickers write it. */
+  minuteOnly: boolean;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -50,7 +52,7 @@ const EPOCH = /^\s*(\d{10}|\d{12,13})\s*$/;
 function epochTime(digits: string, timeZone: string): CvTime {
   const at = new Date(digits.length === 10 ? Number(digits) * 1000 : Number(digits));
   const local = instantToWallClock(at, timeZone);
-  return { at, local, day: dayOf(local), bareDate: false };
+  return { at, local, day: dayOf(local), bareDate: false, minuteOnly: false };
 }
 
 /**
@@ -69,6 +71,7 @@ export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined
   if (!isValidWallClock(w)) return undefined;
   const ms = m[8] ? +`${m[8]}00`.slice(0, 3) : 0;
   const bareDate = m[5] === undefined;
+  const minuteOnly = !bareDate && m[7] === undefined;
   let at: Date;
   if (m[9] !== undefined) {
     const offset = parseFixedOffset(m[9]); // the device codec's reading of `Z`, `±HH:mm`, `±HHmm`, `±HH` (up to ±14:59)
@@ -79,7 +82,7 @@ export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined
   }
   if (Number.isNaN(at.getTime())) return undefined;
   const local = m[9] !== undefined ? instantToWallClock(at, timeZone) : w;
-  return { at: withinStorable(at), local, day: dayOf(local), bareDate };
+  return { at: withinStorable(at), local, day: dayOf(local), bareDate, minuteOnly };
 }
 
 /**
@@ -122,11 +125,13 @@ export function startOfDay(day: string, timeZone: string): Date {
 
 /**
  * The exclusive end of a range whose last moment a client named: a bare date covers its whole day (the next
- * local midnight), a time its whole second.
+ * local midnight), a time without seconds its whole minute (`10:03` ends after 10:03:59, as CVSecurity's filters
+ * end at HH:mm:59: a client polling [10:00, 10:03] then [10:04, 10:07] skips nothing), a time its whole second.
  */
 export function rangeEndAfter(t: CvTime, timeZone: string): Date {
   if (t.bareDate) return t.day >= '9999-12-31' ? new Date(LAST_STORABLE) : withinStorable(startOfDay(nextDay(t.day), timeZone));
-  return withinStorable(new Date(Math.floor(t.at.getTime() / 1000) * 1000 + 1000));
+  const unit = t.minuteOnly ? 60_000 : 1000;
+  return withinStorable(new Date(Math.floor(t.at.getTime() / unit) * unit + unit));
 }
 
 /**
