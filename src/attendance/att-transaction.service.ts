@@ -56,6 +56,8 @@ export interface AttItemRow {
  * with names, so a page is two indexed range scans merged. Ids are the md5 of each record's unique key: 32 hex
  * like CVSecurity's, stable, and distinct across the two sources. Terminals report no record index, so a punch's
  * logId is the gateway's own record number (an access event keeps the device's index when it has one).
+ * Order: time, then row number, then id: the two tables number their rows apart (each from 1), so a punch and a
+ * point event of one second may share a number, and without the id their order changed from page to page.
  */
 @Injectable()
 export class AttTransactionService {
@@ -78,7 +80,7 @@ export class AttTransactionService {
                  a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id), a.id
             FROM ${POINT_EVENTS}
             ORDER BY a.event_time DESC, a.id DESC LIMIT $7)
-       ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $8 LIMIT $9`,
+       ) u ORDER BY u.event_time DESC, u.ord DESC, u.uid DESC OFFSET $8 LIMIT $9`,
       [...filterParams(f), page.offset + page.pageSize, page.offset, page.pageSize],
     );
     return rows.map((r) => toAttItem(r, this.config.timeZone));
