@@ -92,6 +92,16 @@ export default async function setup(project: TestProject) {
     const admin = new Client({ connectionString: plan.adminUrl });
     await admin.connect();
     try {
+      // A worker clones its next file's database ahead (test-db.ts): a clone its worker did not live to see end is
+      // finished by PostgreSQL all the same, so it is waited for (at most a minute) before the run's databases are listed.
+      for (let i = 0; i < 600; i++) {
+        const { rows: cloning } = await admin.query(
+          `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE $1`,
+          [`CREATE DATABASE ${plan.prefix}%`],
+        );
+        if (!cloning.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${plan.prefix}%`]);
       for (const { datname } of rows) {
         if (!isTestDatabaseName(datname)) continue;
