@@ -309,6 +309,19 @@ describe('v2 person writes', () => {
     expect(await a.since()).toEqual([]);
   });
 
+  it('deleteByPins takes the pins as a bare JSON array body (a List<String> request body, as addPersons takes its list), all or nothing', async () => {
+    expect((await t.post('/api/v2/person/addPersons', [{ pin: '39101', name: 'H3 A', accLevelIds: front }, { pin: '39102', name: 'H3 B', accLevelIds: front }])).body.code).toBe(0);
+    await a.since();
+    // A pin nobody has refuses the whole list, as the comma form does.
+    expect((await t.post('/api/v2/person/deleteByPins', ['39101', '39199'])).body).toEqual({ code: -22, message: 'The person does not exist: 39199', data: null });
+    expect((await t.get('/api/person/get/39101')).body.code).toBe(0);
+    expect((await t.post('/api/v2/person/deleteByPins', ['39101', 39102])).body).toEqual({ code: 0, message: 'success', data: null });
+    for (const pin of ['39101', '39102']) expect((await t.get(`/api/person/get/${pin}`)).body.code).toBe(-22);
+    expect((await a.since()).filter((c) => c.startsWith('DATA DELETE user '))).toEqual(['DATA DELETE user Pin=39101', 'DATA DELETE user Pin=39102']);
+    // An empty array names nobody: -81, as an empty pins does.
+    expect((await t.post('/api/v2/person/deleteByPins', [])).body.code).toBe(-81);
+  });
+
   it('a person delete carrying templateNo (a later manual prints fingerprint deletion as v2/person/delete?pin=&templateNo=) is refused and the person kept', async () => {
     expect((await t.post('/api/person/add', { pin: '3010', name: 'Keep' })).body.code).toBe(0);
     const refusals = [

@@ -1,6 +1,6 @@
 import { Base64Input } from '../../common/base64-text';
 import { DeviceSafe } from '../../common/device-safe.decorator';
-import { ListInput } from '../../common/client-forms';
+import { ClientForms, ListInput } from '../../common/client-forms';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -168,6 +168,8 @@ export class PersonListDto {
   pageSize?: string;
 }
 
+/** `{"pins": "1,2"}`, or the pins as a bare JSON array body (`["1","2"]`, a `List<String>` request body, as addPersons takes its list). */
+@ClientForms({ arrayBody: 'pins' })
 export class PersonPinsDto {
   @ApiProperty({ example: '1,2,3', description: 'pins, comma separated or an array (at most 500)' })
   @ListInput()
