@@ -72,12 +72,18 @@ export async function setSecondaryCards(m: EntityManager, person: Person, cardNo
   );
 }
 
-/** Adds one secondary card (kept if the person already has it). */
+/**
+ * Adds one secondary card (kept if the person already has it as one). The person's main card set so becomes a
+ * secondary card, and they keep no main card: as setMainCard makes a secondary card the main one, the card is
+ * then what the call said, where it stayed the main card and the call answered success all the same.
+ */
 export async function addSecondaryCard(m: EntityManager, person: Person, written: string): Promise<void> {
   const cardNo = canonicalCardNo(written);
   await checkFree(m, person.id, [cardNo]);
   const cards = m.getRepository(Card);
-  if (await cards.exists({ where: { personId: person.id, cardNo } })) return;
+  const held = await cards.findOne({ where: { personId: person.id, cardNo } });
+  if (held?.cardType === SECONDARY_CARD) return;
+  if (held) await setMainCard(m, person, null);
   await cards.insert(cards.create({ personId: person.id, cardNo, cardType: SECONDARY_CARD }));
 }
 

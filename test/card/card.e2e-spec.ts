@@ -94,6 +94,23 @@ describe('card (2.4)', () => {
     expect((await t.post('/api/card/set', { pin: '42', cardNo: '656565', cardType: '1.5' })).body.code).toBe(-400);
   });
 
+
+  it('a card set as the kind the person does not hold it as moves: a main card set as secondary (cardType 1) becomes one, as a secondary card set as main becomes the main card', async () => {
+    expect((await t.post('/api/person/add', { pin: '3950', name: 'H3 Mover', cardNo: '395011', accLevelIds: await levelId(t, 'Door') })).body.code).toBe(0);
+    await a.since();
+    // Before, this answered success and kept 395011 the main card: the answer claimed a change that was not made.
+    expect((await t.post('/api/card/set', { pin: '3950', cardNo: '395011', cardType: '1' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/card/getCards/3950')).body.data).toEqual([{ pin: '3950', cardNo: '395011', cardType: '1' }]);
+    expect((await t.get('/api/person/get/3950')).body.data.cardNo).toBe('');
+    expect((await t.get('/api/v2/person/get', { pin: '3950' })).body.data.supplyCards).toBe('395011');
+    // The panel's user record has no main card any more.
+    expect((await a.since()).filter((c) => c.startsWith('DATA UPDATE user '))).toEqual([expect.stringMatching(/^DATA UPDATE user CardNo=\tPin=3950\t/)]);
+    // Set as main again, it moves back.
+    expect((await t.post('/api/card/set', { pin: '3950', cardNo: '395011', cardType: '0' })).body.code).toBe(0);
+    expect((await t.get('/api/card/getCards/3950')).body.data).toEqual([{ pin: '3950', cardNo: '395011', cardType: '0' }]);
+    expect((await t.get('/api/person/get/3950')).body.data.cardNo).toBe('395011');
+    expect((await a.since()).filter((c) => c.startsWith('DATA UPDATE user '))).toEqual([expect.stringMatching(/^DATA UPDATE user CardNo=395011\tPin=3950\t/)]);
+  });
   it('the same card set for several persons at once: one gets it, the others -23 as a later call would (not -409)', async () => {
     for (const pin of ['44', '45', '46']) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
     const answers = await Promise.all(['43', '44', '45', '46'].map((pin) => t.post('/api/card/set', { pin, cardNo: '990001' }).then((r) => r.body)));
