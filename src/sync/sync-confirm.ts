@@ -372,27 +372,33 @@ export class SyncConfirmation implements OnModuleInit {
          FROM unnest($3::varchar[], $4::float8[]) AS x(key, secs) WHERE s.device_id = $1 AND s.kind = $2 AND s.key = x.key`,
       [deviceId, kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
     );
-    if (kind === 'photo' && rc === PHOTO_TOO_LARGE && ref.put?.length) await givePhotoUp(m, deviceId, ref.put);
+    const tooLarge = kind === 'photo' && rc !== null ? PHOTO_TOO_LARGE.get(rc) : undefined;
+    if (tooLarge && ref.put?.length) await givePhotoUp(m, deviceId, ref.put, tooLarge);
   }
 }
 
 /**
  * Return -1001 to a photo's USERPIC or BIOPHOTO: "Limited capacity" (Attendance PUSH appendix), a photo too large for
- * the terminal (field sample rc-aiface-photo-1001). The same photo is refused again at every retry, and the gateway
- * holds no image library to make it smaller.
+ * the terminal (field sample rc-aiface-photo-1001); or -1006, "The data is too long" (the same appendix), firmware's
+ * other word for it. The same photo is refused again at every retry, and the gateway holds no image library to make
+ * it smaller.
  */
-const PHOTO_TOO_LARGE = -1001;
-export const PHOTO_TOO_LARGE_TEXT = 'Return -1001: Limited capacity: the photo is too large for this device; the gateway cannot make it smaller: store a smaller photo';
+const CANNOT_SHRINK = 'the photo is too large for this device; the gateway cannot make it smaller: store a smaller photo';
+export const PHOTO_TOO_LARGE_TEXT = `Return -1001: Limited capacity: ${CANNOT_SHRINK}`;
+const PHOTO_TOO_LARGE: ReadonlyMap<number, string> = new Map([
+  [-1001, PHOTO_TOO_LARGE_TEXT],
+  [-1006, `Return -1006: The data is too long: ${CANNOT_SHRINK}`],
+]);
 
 /**
  * A photo too large for the device is given up on at once (GIVEN_UP): not sent again, shown failed with the reason,
  * until the person's photo changes (its hash: error_hash, releaseSuperseded), when the new one goes out at once.
  */
-async function givePhotoUp(m: EntityManager, deviceId: string, put: NonNullable<SyncRef['put']>): Promise<void> {
+async function givePhotoUp(m: EntityManager, deviceId: string, put: NonNullable<SyncRef['put']>, reason: string): Promise<void> {
   await m.query(
     `UPDATE sync_item s SET error_hash = x.h, error_failures = CASE WHEN s.error_hash = x.h THEN s.error_failures + 1 ELSE 1 END, last_error = $4, next_try_at = ${GIVEN_UP}
        FROM unnest($2::varchar[], $3::text[]) AS x(k, h) WHERE s.device_id = $1 AND s.kind = 'photo' AND s.key = x.k AND s.failures > 0`,
-    [deviceId, put.map(([k]) => k), put.map(([, h]) => h), PHOTO_TOO_LARGE_TEXT],
+    [deviceId, put.map(([k]) => k), put.map(([, h]) => h), reason],
   );
 }
 

@@ -153,6 +153,21 @@ describe('a photo too large for the terminal (Return -1001)', () => {
     expect(await personOn('9321')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'synced', unconfirmed: [] })]);
   });
 
+  it('-1006 (the data is too long, Appendix 1) is the same: not sent again, failed with the reason', async () => {
+    const sn = 'H1-TOO-LONG';
+    const term = await terminalInOwnArea(sn);
+    term.failCommands((c) => c.startsWith('DATA UPDATE USERPIC PIN=19321\t'), -1006, 'always');
+    await personWithPhotoOn(sn, '19321');
+    const pics = () => sentTo(term, 'DATA UPDATE USERPIC', '19321');
+    await runUntil(term, () => pics().length === 1);
+    await retryWaitsEndNow(t, sn, 3300);
+    await runUntil(term, () => false, 1500);
+    expect(pics().map((d) => d.returnCode)).toEqual([-1006]);
+    expect(await personOn('19321')).toEqual([
+      expect.objectContaining({ deviceSn: sn, state: 'failed', unconfirmed: ['photo'], lastReturn: -1006, lastError: TOO_LARGE.replace('-1001: Limited capacity', '-1006: The data is too long') }),
+    ]);
+  });
+
   it('given up, then off the terminal (the person left its area): nothing about the photo stays failing', async () => {
     const sn = 'ATT-TOO-LARGE-LEFT';
     const term = await terminalInOwnArea(sn);
