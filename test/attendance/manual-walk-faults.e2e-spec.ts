@@ -33,7 +33,7 @@ async function listed(): Promise<string[]> {
 }
 
 describe('an attendance terminal walked through the manual, with faults', () => {
-  it('holds what the database puts on it after lost results, a refusal and a reset; every punch is served once', async () => {
+  it('holds what the database puts on it after lost results, a refusal and a reset; every punch is served once', { timeout: 90_000 }, async () => {
     const term = await terminalInOwnArea(t, reconciler, SN, { stampResume: true });
     const settle = () => settleTerminal(reconciler, term);
 
@@ -96,5 +96,31 @@ describe('an attendance terminal walked through the manual, with faults', () => 
     await settle();
     expect(await listed()).toEqual([...day, '19101 18:00:00 Check-Out']);
     expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, failingItems: 0, pendingCommands: 0 });
+  });
+});
+
+describe('a delete the terminal refuses while busy (-1005)', () => {
+  it('is sent again after the backoff: the person deleted through REST ends off the terminal, templates and photo too', async () => {
+    const sn = 'H1WALK02';
+    const term = await terminalInOwnArea(t, reconciler, sn);
+    await ok(t.post('/api/person/add', { pin: '19201', name: 'Ida' }));
+    await ok(t.post('/api/attAreaPerson/set', { code: sn, pins: ['19201'] }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '19201', validType: '1', template: b64('finger 1 of 19201'), templateNo: '1' }));
+    await ok(t.post('/api/person/updatePersonnelPhoto', { pin: '19201', personPhoto: photoOf('photo of 19201') }));
+    await settleTerminal(reconciler, term);
+    expect(heldBiometrics(term)).toEqual((await wantedBiometrics(t, [sn]))[0]);
+    const busy = term.failCommands((c) => c.startsWith('DATA DELETE'), -1005, 1);
+    await ok(t.post('/api/person/delete/19201', {}));
+    for (let end = Date.now() + 10_000; Date.now() < end && (term.users.has('19201') || term.photos.has('19201')); await new Promise((r) => setTimeout(r, 250))) {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+    }
+    expect(busy.used).toBe(1);
+    expect(term.users.has('19201')).toBe(false);
+    expect(term.templatesOf('19201')).toEqual([]);
+    expect(term.photos.has('19201')).toBe(false);
+    await reconciler.runOnce();
+    await settleTerminal(reconciler, term);
+    expect((await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data).toMatchObject({ divergent: false, failingItems: 0, pendingCommands: 0 });
   });
 });
