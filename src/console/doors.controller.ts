@@ -6,7 +6,7 @@ import { requireSomeChange } from '../common/update-fields';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
 import { DoorService, type DoorWithState } from '../door/door.service';
 import { anywhere, consolePage, servicePage } from './console-paging';
-import { DoorAdminService } from '../door/door-admin.service';
+import { DOOR_OPTIONS, DoorAdminService, type DoorEdit } from '../door/door-admin.service';
 import { LiveStreamService, type StreamEventType } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
@@ -24,7 +24,13 @@ const DOOR_PAGE_TYPES = new Set<StreamEventType>(['doorState', 'deviceState']);
 
 /** A door as the console lists it: the panel by name and SN, as CVSecurity's door list names each door's device. */
 function doorRow(s: DoorWithState) {
-  return { id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, enabled: s.door.enabled, ...s.state };
+  const d = s.door;
+  return {
+    id: d.id, name: d.name, doorNo: d.doorNo, deviceId: d.deviceId, deviceSn: d.device?.sn ?? null, deviceName: d.device?.alias ?? null, enabled: d.enabled,
+    // The parameters the door edit sets (null: never set, the panel keeps its own; lockDelay is also a remote authorisation's open time).
+    lockDelay: d.lockDelay, sensorType: d.sensorType, sensorDelay: d.sensorDelay, opInterval: d.opInterval, optionsSet: d.optionsSet,
+    ...s.state,
+  };
 }
 
 /** Doors with their state, and remote control: each action queues one CONTROL DEVICE command for the door's panel. */
@@ -97,15 +103,16 @@ export class ConsoleDoorsController {
   }
 
   /**
-   * CVSecurity's door edit, for the fields the gateway can carry: the name, and enabled (its panel told in the same
-   * transaction). The lock's open duration is not offered: no command here sets the panel's own (Door<n>Drivertime).
-   * A field not sent is kept, so a form sends only what its operator changed and never puts back what another did.
+   * CVSecurity's door edit: the name, enabled (its panel told in the same transaction), and the door's parameters its
+   * panel keeps as options: lockDelay (Door<n>Drivertime), sensorType, sensorDelay (Door<n>Detectortime), opInterval
+   * (Door<n>Intertime), sent as SET OPTIONS in the same transaction and confirmed by the panel's Return. A field not
+   * sent is kept, so a form sends only what its operator changed and never puts back what another did.
    */
   @Put(':doorId')
   @Audit('door.update', (r) => `${r.params.doorId} ${typeof r.body?.name === 'string' ? r.body.name : ''}`.trim(), namedBy('door', 'door', 'doorId'))
-  async update(@Param('doorId') doorId: string, @Body() body: { name?: unknown; enabled?: unknown } | undefined) {
+  async update(@Param('doorId') doorId: string, @Body() body: DoorEditBody | undefined) {
     const edit = doorEdit(body);
-    requireSomeChange('door', edit);
+    requireSomeChange('door', { ...edit });
     return ok(await this.admin.update(doorId, edit));
   }
 
@@ -127,8 +134,38 @@ export class ConsoleDoorsController {
   }
 }
 
-/** The door edit's fields: a name (trimmed, 1-100 characters), enabled true or false; each undefined when not sent. */
-function doorEdit(body: { name?: unknown; enabled?: unknown } | undefined): { name?: string; enabled?: boolean } {
+/**
+ * The bounds of the door parameters CVSecurity's door edit offers, as the panel's options take them (Appendix 10): the
+ * lock-open duration 1-254 s (what a remote opening can carry too), the sensor type 0 none, 1 normally open, 2 normally
+ * closed, the sensor delay 0-254 s (0: no alarm for the delay), the operate interval 0-254 s.
+ */
+const DOOR_OPTION_BOUNDS: Record<(typeof DOOR_OPTIONS)[number], { min: number; max: number; what: string }> = {
+  lockDelay: { min: 1, max: 254, what: 'lockDelay (lock-open duration) must be a whole number of seconds, 1-254' },
+  sensorType: { min: 0, max: 2, what: 'sensorType must be 0 (none), 1 (normally open) or 2 (normally closed)' },
+  sensorDelay: { min: 0, max: 254, what: 'sensorDelay (door sensor delay) must be a whole number of seconds, 0-254' },
+  opInterval: { min: 0, max: 254, what: 'opInterval (operate interval) must be a whole number of seconds, 0-254' },
+};
+
+type DoorEditBody = { name?: unknown; enabled?: unknown } & { [K in (typeof DOOR_OPTIONS)[number]]?: unknown };
+
+/**
+ * The door edit's fields: a name (trimmed, 1-100 characters), enabled true or false, the door's parameters within
+ * DOOR_OPTION_BOUNDS; each undefined when not sent.
+ */
+function doorEdit(body: DoorEditBody | undefined): DoorEdit {
+  // Every field named, given or not: an edit with nothing to change names them all (requireSomeChange).
+  const options: Pick<DoorEdit, (typeof DOOR_OPTIONS)[number]> = { lockDelay: undefined, sensorType: undefined, sensorDelay: undefined, opInterval: undefined };
+  for (const k of DOOR_OPTIONS) {
+    const v = body?.[k];
+    if (v === undefined) continue;
+    const b = DOOR_OPTION_BOUNDS[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < b.min || v > b.max) throw new CvError(CvCode.InvalidParameter, b.what);
+    options[k] = v;
+  }
+  return { ...doorEditNames(body), ...options };
+}
+
+function doorEditNames(body: DoorEditBody | undefined): { name?: string; enabled?: boolean } {
   let name: string | undefined;
   if (body?.name !== undefined) {
     if (typeof body.name !== 'string' || body.name.trim() === '') throw new CvError(CvCode.InvalidParameter, 'name: give the door a name');

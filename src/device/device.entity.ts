@@ -156,6 +156,8 @@ export interface DroppedDoor {
   id: string;
   name: string;
   lockDelay: number | null;
+  /** Its parameters the door edit set (door.sensor_type, sensor_delay, op_interval, options_set); absent in rows kept before them. */
+  params?: { sensorType: number | null; sensorDelay: number | null; opInterval: number | null; optionsSet: boolean };
   /** Access levels (acc_level_door) and entrance-control levels (psg_level_gate) it was in. */
   acc: string[];
   psg: string[];

@@ -28,6 +28,25 @@ export class Door extends HexIdEntity {
   @Column({ name: 'lock_delay', type: 'integer', default: 5 })
   lockDelay!: number;
 
+  /** Door sensor type (Door<n>SensorType): 0 none, 1 normally open, 2 normally closed; null: the panel's own. */
+  @Column({ name: 'sensor_type', type: 'integer', nullable: true })
+  sensorType!: number | null;
+
+  /** Seconds the door may stand open before the sensor alarms (Door<n>Detectortime); null: the panel's own. */
+  @Column({ name: 'sensor_delay', type: 'integer', nullable: true })
+  sensorDelay!: number | null;
+
+  /** Operate interval, seconds between two verifications (Door<n>Intertime); null: the panel's own. */
+  @Column({ name: 'op_interval', type: 'integer', nullable: true })
+  opInterval!: number | null;
+
+  /**
+   * An operator set the door's parameters (the console's door edit): its panel is sent them as options (SET OPTIONS
+   * Door<n>Drivertime=<lockDelay>, and each of the others that is set), planned and confirmed as the `door` item.
+   */
+  @Column({ name: 'options_set', type: 'boolean', default: false })
+  optionsSet!: boolean;
+
   /** rtstate sensor bits of this door: 0 no sensor, 1 closed, 2 open (3 undefined). */
   @Column({ name: 'sensor_state', type: 'integer', nullable: true })
   sensorState!: number | null;

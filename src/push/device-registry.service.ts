@@ -687,8 +687,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * doors, and they take back their id, name and places, as though they had never gone.
    */
   private async keepDroppedDoors(m: EntityManager, d: DeviceRow, lockCount: number): Promise<void> {
-    const rows: Array<{ id: string; door_no: number; name: string; lock_delay: number | null; acc: string[]; psg: string[]; att: boolean }> = await m.query(
-      `SELECT o.id, o.door_no, o.name, o.lock_delay,
+    type Row = { id: string; door_no: number; name: string; lock_delay: number | null; sensor_type: number | null; sensor_delay: number | null; op_interval: number | null; options_set: boolean };
+    const rows: Array<Row & { acc: string[]; psg: string[]; att: boolean }> = await m.query(
+      `SELECT o.id, o.door_no, o.name, o.lock_delay, o.sensor_type, o.sensor_delay, o.op_interval, o.options_set,
               ARRAY(SELECT ld.level_id FROM acc_level_door ld WHERE ld.door_id = o.id ORDER BY ld.level_id) AS acc,
               ARRAY(SELECT lg.level_id FROM psg_level_gate lg WHERE lg.gate_id = o.id ORDER BY lg.level_id) AS psg,
               EXISTS (SELECT 1 FROM att_point a WHERE a.door_id = o.id) AS att
@@ -696,7 +697,18 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       [d.id, lockCount],
     );
     if (rows.length === 0) return;
-    const kept = rows.map((r): DroppedDoor => ({ doorNo: Number(r.door_no), id: r.id, name: r.name, lockDelay: r.lock_delay, acc: r.acc ?? [], psg: r.psg ?? [], att: r.att }));
+    const kept = rows.map(
+      (r): DroppedDoor => ({
+        doorNo: Number(r.door_no),
+        id: r.id,
+        name: r.name,
+        lockDelay: r.lock_delay,
+        params: { sensorType: r.sensor_type, sensorDelay: r.sensor_delay, opInterval: r.op_interval, optionsSet: r.options_set },
+        acc: r.acc ?? [],
+        psg: r.psg ?? [],
+        att: r.att,
+      }),
+    );
     const numbers = new Set(kept.map((k) => k.doorNo));
     const before = await droppedDoorsOf(m, d.id);
     const next = [...before.filter((b) => !numbers.has(b.doorNo)), ...kept].sort((a, b) => a.doorNo - b.doorNo);
@@ -705,7 +717,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
 
   /**
    * Doors created again that a smaller LockCount had removed take back their places: the levels that still exist,
-   * the attendance point and the lock delay. Returns the levels they are back in (their members are planned again).
+   * the attendance point, the lock delay and the door edit's parameters. Returns the levels they are back in (their members are planned again).
    */
   private async restoreDroppedDoors(m: EntityManager, deviceId: string, restored: DroppedDoor[], dropped: DroppedDoor[]): Promise<{ acc: string[]; psg: string[] } | null> {
     if (restored.length === 0) return null;
@@ -714,6 +726,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     for (const r of restored) {
       const [{ id }]: Array<{ id: string }> = await m.query(`SELECT id FROM door WHERE device_id = $1 AND door_no = $2`, [deviceId, r.doorNo]);
       if (r.lockDelay !== null) await m.query(`UPDATE door SET lock_delay = $2 WHERE id = $1`, [id, r.lockDelay]);
+      // Its parameters too (the door edit's): a door set to send its panel options sends them again (the planner's full view).
+      const p = r.params;
+      if (p) await m.query(`UPDATE door SET sensor_type = $2, sensor_delay = $3, op_interval = $4, options_set = $5 WHERE id = $1`, [id, p.sensorType, p.sensorDelay, p.opInterval, p.optionsSet]);
       const inAcc: Array<{ level_id: string }> = await m.query(
         `INSERT INTO acc_level_door (level_id, door_id) SELECT l.id, $2 FROM acc_level l WHERE l.id = ANY($1::text[]) ON CONFLICT DO NOTHING RETURNING level_id`,
         [r.acc, id],

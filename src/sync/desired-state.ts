@@ -3,7 +3,7 @@
  * holidays, templates, photos and channel controllers' pass rules. Set-based: one query per table for many devices and many pins.
  */
 import type { EntityManager } from 'typeorm';
-import { encodeValiditySeconds, instantToWallClock, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
+import { encodeValiditySeconds, instantToWallClock, type DoorOptionsRecord, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
 import { deviceAccepts, loadTemplates, templatesRead, type StoredTemplate } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
@@ -18,6 +18,23 @@ import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
+
+type DoorOptionsRow = { device_id: string; door_no: number; lock_delay: number; sensor_type: number | null; sensor_delay: number | null; op_interval: number | null };
+
+/** The options of the doors whose parameters an operator set (door.options_set), on access panels only. */
+function doorOptionsRead(panels: readonly string[]): Read<DoorOptionsRow[]> {
+  return read(
+    `SELECT device_id, door_no, lock_delay, sensor_type, sensor_delay, op_interval FROM door WHERE device_id = ANY($1) AND options_set`,
+    [panels],
+    (rows: DoorOptionsRow[]) => rows,
+  );
+}
+
+/** A door's row as the options its panel is sent (setDoorOptions): a parameter never set is left out. */
+function doorOptionsRecord(r: DoorOptionsRow): DoorOptionsRecord {
+  const opt = (v: number | null) => (v === null ? undefined : Number(v));
+  return { doorNo: Number(r.door_no), drivertime: Number(r.lock_delay), sensorType: opt(r.sensor_type), detectortime: opt(r.sensor_delay), intertime: opt(r.op_interval) };
+}
 
 type TzRow = { device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object };
 
@@ -36,6 +53,7 @@ export interface DesiredBase {
   tz: TzRow[];
   holidays: SyncHoliday[];
   passRules: PassRuleRow[];
+  doorOptions: DoorOptionsRow[];
   scoped?: ScopedOwners;
 }
 
@@ -66,11 +84,13 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
     (rows: TzRow[]) => rows,
   );
   const passRules = passRulesRead(deviceIds);
-  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules });
+  const doorOptions = doorOptionsRead(panels);
+  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules, doorOptions });
   return readAll({
     tz,
     holidays: holidaysRead(),
     passRules,
+    doorOptions,
     scoped: readAll({
       grants: grantsRead(deviceIds),
       personLevels: heldRead(PERSON_LEVELS, { pins }),
@@ -148,7 +168,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
 
-  const { tz, holidays, passRules, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
+  const { tz, holidays, passRules, doorOptions, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
   const tzRows = [...tz];
   // Elevator and channel controllers: the time zones of their own levels.
   if (devices.some((d) => d.module)) tzRows.push(...((await loadModuleTimezones(m, devices.filter((d) => d.module).map((d) => d.id))) as typeof tzRows));
@@ -156,6 +176,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const days: HolidayRecord[] = holidayRecords(holidays);
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
   for (const r of passRules) out.get(r.device_id)?.passRules.set(Number(r.tz_id), gatePassRuleRecord(r.tz_id, r.schedule, r.pass_mode));
+  for (const r of doorOptions) out.get(r.device_id)?.doorOptions.set(Number(r.door_no), doorOptionsRecord(r));
 
   const { rights, vrights, persons, visits, templates } = await ownersOf(m, devices, scoped);
   const templatesOf = new Map<string, StoredTemplate[]>();

@@ -12,17 +12,19 @@
  *   tz                                  by TimezoneId
  *   hday                                by holiday day (YYYYMMDD)
  *   gatepassrule                        by PasswayTimeZoneId (a channel controller's pass rule, psg_pass_rule)
+ *   door                                by door number: an access panel's options of a door an operator set
+ *                                       (SET OPTIONS Door<n>Drivertime, ..., 9.5.1); a door never set is no item
  * Each has a hash of its content. `?` is the hash of an item the device may hold with unknown content
  * (a command carrying it failed): it never equals a desired hash, and it still gets removed when not desired.
  */
 import { createHash } from 'node:crypto';
-import type { GatePassRuleRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
+import type { DoorOptionsRecord, GatePassRuleRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
 import type { StoredTemplate } from './bio-sync';
 
-export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule';
+export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule' | 'door';
 export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'eleauth', 'card', 'photo', 'bio'];
 /** Items of the device itself, not of a member: few, so every plan but a full sync's later pages looks at all of them. */
-export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule'];
+export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule', 'door'];
 
 /**
  * A device's desired items as operators' views read them (sync-status.service.ts): item → hash, the members
@@ -122,12 +124,14 @@ export interface DesiredDevice {
   holidays: Map<string, HolidayRecord>;
   /** A channel controller's pass rules by PasswayTimeZoneId (empty on every other device). */
   passRules: Map<number, GatePassRuleRecord>;
+  /** An access panel's door options by door number (only doors whose parameters an operator set). */
+  doorOptions: Map<number, DoorOptionsRecord>;
   skipped: Array<{ pin: string; reason: string }>;
   /** The item kind the members' rights are held as on this device. */
   rightsKind: RightsKind;
 }
 
-export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), skipped: [], rightsKind });
+export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), doorOptions: new Map(), skipped: [], rightsKind });
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
@@ -245,8 +249,12 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   for (const [tz, r] of d.timezones) out.set(itemId('tz', tz), sha(JSON.stringify(r.schedule)));
   for (const [day, r] of d.holidays) out.set(itemId('hday', day), `${r.holidayType}:${r.loop}`);
   for (const [tz, r] of d.passRules) out.set(itemId('gatepassrule', tz), passRuleHash(r));
+  for (const [no, r] of d.doorOptions) out.set(itemId('door', no), doorOptionsHash(r));
   return out;
 }
+
+/** A door's options hash: readable, the values in the command's order (`5/1/15/2`, `-` for one not sent). */
+export const doorOptionsHash = (r: DoorOptionsRecord): string => [r.drivertime, r.sensorType, r.detectortime, r.intertime].map((v) => (v === undefined ? '-' : String(v))).join('/');
 
 /** A pass rule's hash: its content (periods and passing modes), so a time segment edit changes it. */
 export const passRuleHash = (r: GatePassRuleRecord): string => sha(JSON.stringify(r));

@@ -4,7 +4,7 @@
  * travel in one multi-record DATA UPDATE (up to MAX_RECORDS_PER_COMMAND / MAX_COMMAND_BYTES); an item's
  * records never straddle two commands, so one Return confirms or fails the whole item.
  *
- * Order on the wire: time zones, holidays, pass rules, then per member kind resets, users, rights, cards, photos,
+ * Order on the wire: time zones, holidays, pass rules, door options, then per member kind resets, users, rights, cards, photos,
  * templates; removals of members, pass rules no longer stored, then time zones no longer used (rights referring
  * to them are gone first).
  */
@@ -20,6 +20,7 @@ import {
   dataUpdateUserEleAuthorize,
   dataUpdateUserPic,
   deleteUser,
+  setDoorOptions,
   utf8Length,
   type UserAuthorizeRecord,
 } from '../push/protocol';
@@ -130,6 +131,9 @@ export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
       return 'holiday';
     case 'gatepassrule':
       return 'gatepassrule';
+    case 'door':
+      // Options, no table: a refusal of the panel's `SET OPTIONS` holds them back (the planner's refusedOf).
+      return null;
   }
 }
 
@@ -237,6 +241,12 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   // A channel controller's pass rules: an update overwrites the row of its PasswayTimeZoneId in place.
   const rules = (puts.get('gatepassrule') ?? []).map(Number).sort((a, b) => a - b);
   emit('gatepassrule', apart('gatepassrule', rules.map((tz) => ({ key: String(tz), hash: hashOf('gatepassrule', String(tz)), records: [desired.passRules.get(tz)!] })), dataUpdateGatePassRule));
+
+  // A door's options (an operator set its parameters): one SET OPTIONS for the doors of the panel that changed, the
+  // manual's comma list (9.5.1); a door apart when the panel refused it before. Options are never deleted: a door that
+  // is no longer an item (the panel's LockCount shrank) leaves its options as they are, and nothing is sent for it.
+  const doors = (puts.get('door') ?? []).map(Number).sort((a, b) => a - b);
+  emit('door', apart('door', doors.map((no) => ({ key: String(no), hash: hashOf('door', String(no)), records: [desired.doorOptions.get(no)!] })), setDoorOptions));
 
   // A firmware that refused for good to delete from its rights table (DATA DELETE usereleauthorize / userauthorize)
   // still takes updates: a right the database withdrew is overwritten with no door (no floor) in each time zone it

@@ -186,6 +186,17 @@ export class SyncPlannerService {
     await this.plan(m, { deviceIds: [rows[0].device_id], pins, mode: 'diff' });
   }
 
+  /**
+   * A door's parameters set (the console's door edit): its options on its panel (the `door` item, SET OPTIONS
+   * Door<n>Drivertime, ...), planned against what the panel confirmed, nothing else of the panel. Answers the number
+   * of commands queued: 0 when the panel already holds them (or has them on their way), or refuses SET OPTIONS for good.
+   */
+  async syncDoorOptions(m: EntityManager, doorId: string): Promise<number> {
+    const [door]: Array<{ device_id: string; door_no: number }> = await m.query(`SELECT device_id, door_no FROM door WHERE id = $1`, [doorId]);
+    if (!door) return 0;
+    return this.plan(m, { deviceIds: [door.device_id], pins: [], mode: 'diff', items: new Set([itemId('door', door.door_no)]) });
+  }
+
   /** A time segment changed or is about to be deleted: time zones and pass rules of every admitted device (no member in scope). */
   async syncTimeSegment(m: EntityManager): Promise<void> {
     await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
@@ -471,7 +482,9 @@ export class SyncPlannerService {
       // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>` (device-refusals.ts): what the firmware
       // cannot write is not put, what it cannot delete is not removed; each on its own, so a table it will not
       // write still loses the rights the database revoked.
-      const refusedOf = (verb: string) => new Set(MEMBER_KINDS.concat(DEVICE_KINDS).filter((k) => refusals.get(device.id)?.has(`DATA ${verb} ${tableOf(device, k) ?? ''}`)));
+      // A door's options are no table: a firmware refusing `SET OPTIONS` for good holds them back (nothing deletes them).
+      const refusedOf = (verb: string) =>
+        new Set(MEMBER_KINDS.concat(DEVICE_KINDS).filter((k) => refusals.get(device.id)?.has(k === 'door' ? (verb === 'UPDATE' ? 'SET OPTIONS' : '') : `DATA ${verb} ${tableOf(device, k) ?? ''}`)));
       const refused = refusedOf('UPDATE');
       const refusedRemove = refusedOf('DELETE');
       // A user or rights table's clear is keyed apart (`DATA DELETE user *`): refused, the full sync leaves it out,

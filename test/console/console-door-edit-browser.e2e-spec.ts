@@ -10,8 +10,9 @@ import { signIn } from './console-helpers';
 /**
  * CVSecurity's door edit dialog, for what the gateway carries: one door renamed (its readers following, nothing sent
  * to the panel, which knows its doors by number) and disabled in the same save (its panel told in the same
- * transaction to withdraw it from the members' rights). A name another door has is refused in the dialog. The lock's
- * open duration is not offered: no command of the gateway sets the panel's own.
+ * transaction to withdraw it from the members' rights). A name another door has is refused in the dialog. The door's
+ * parameters (lock open duration, sensor type and delay, operate interval) go to its panel as options (SET OPTIONS
+ * Door<n>…, 9.5.1) with the save, and the panel holds what the database does.
  */
 const run = new ConsoleBrowserRun('console door edit browser tests');
 
@@ -48,9 +49,11 @@ describe.skipIf(!run.executable)('console: one door edited from the Doors page (
     await page.getByRole('button', { name: `Edit ${D1}`, exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit door' });
     await dialog.getByText('Door 1 of').waitFor();
-    // Offered: the name and enabled; not the lock's open duration, which would be stored and never reach the panel.
+    // Offered: the name, enabled, and the door's parameters its panel keeps as options (lock open duration, sensor
+    // delay, operate interval as numbers; the sensor type as a choice).
     expect(await dialog.getByRole('textbox').count()).toBe(1);
-    expect(await dialog.getByRole('spinbutton').count()).toBe(0);
+    expect(await dialog.getByRole('spinbutton').count()).toBe(3);
+    expect(await dialog.getByLabel('Lock open duration (seconds)').inputValue()).toBe('5');
     await dialog.getByLabel('Door name').fill('Front door');
     await dialog.getByRole('checkbox', { name: /Enabled/ }).uncheck();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'door-edit.png') });
@@ -93,10 +96,32 @@ describe.skipIf(!run.executable)('console: one door edited from the Doors page (
     ]);
   });
 
+  it("sets the door's parameters: its panel holds them as options, as the database has them", async () => {
+    await navTo(page, 'Doors');
+    await page.getByRole('button', { name: `Edit ${D2}`, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit door' });
+    await dialog.getByLabel('Lock open duration (seconds)').fill('11');
+    await dialog.getByLabel('Door sensor type').selectOption({ label: 'Normally closed' });
+    await dialog.getByLabel('Door sensor delay (seconds, 0: no alarm)').fill('25');
+    await dialog.getByRole('button', { name: `Save ${D2}`, exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `${D2} saved; its parameters are sent to its panel DOOREDIT01 (SET OPTIONS), held once it confirms` }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    const [door] = await t.ds.query(`SELECT lock_delay, sensor_type, sensor_delay, op_interval, options_set FROM door WHERE door_no = 2`);
+    expect(door).toEqual({ lock_delay: 11, sensor_type: 2, sensor_delay: 25, op_interval: null, options_set: true });
+    await sim.pollUntilIdle();
+    expect(sim.received.filter((r) => r.command.startsWith('SET OPTIONS Door')).map((r) => [r.command, r.result])).toEqual([['SET OPTIONS Door2Drivertime=11,Door2SensorType=2,Door2Detectortime=25', 0]]);
+    expect([sim.options.get('Door2Drivertime'), sim.options.get('Door2SensorType'), sim.options.get('Door2Detectortime'), sim.options.get('Door2Intertime')]).toEqual(['11', '2', '25', undefined]);
+    // Opened again, the dialog shows what is set.
+    await page.getByRole('button', { name: `Edit ${D2}`, exact: true }).click();
+    expect(await dialog.getByLabel('Lock open duration (seconds)').inputValue()).toBe('11');
+    expect(await dialog.getByLabel('Door sensor type').inputValue()).toBe('2');
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+  });
+
   it('refuses, as the envelope, an edit with nothing to change, an empty name, a non-boolean enabled, an unknown door', async () => {
     const o = await signIn(t, 'olga', 'olga-password-1');
     const [door] = await t.ds.query(`SELECT id FROM door WHERE door_no = 2`);
-    expect((await o.call('PUT', `doors/${door.id}`, {})).body).toMatchObject({ code: -400, message: 'The door update gives nothing to change: send name or enabled' });
+    expect((await o.call('PUT', `doors/${door.id}`, {})).body).toMatchObject({ code: -400, message: 'The door update gives nothing to change: send name, enabled, lockDelay, sensorType, sensorDelay or opInterval' });
     expect((await o.call('PUT', `doors/${door.id}`, { name: '  ' })).body).toMatchObject({ code: -400, message: 'name: give the door a name' });
     expect((await o.call('PUT', `doors/${door.id}`, { name: 'x'.repeat(101) })).body).toMatchObject({ code: -400, message: 'name: at most 100 characters' });
     expect((await o.call('PUT', `doors/${door.id}`, { enabled: 'yes' })).body).toMatchObject({ code: -400, message: 'enabled must be true or false' });

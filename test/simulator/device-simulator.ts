@@ -709,6 +709,15 @@ export class DeviceSimulator {
   }
 
   /**
+   * A factory reset restores the doors' parameters (SET OPTIONS Door<n>Drivertime, SensorType, Detectortime,
+   * Intertime, 9.5.1) to the panel's defaults: a lock driver time of 5 s, the others its own (not reported).
+   */
+  private forgetDoorParameters(): void {
+    for (const k of [...this.options.keys()]) if (/^Door\d+(Drivertime|SensorType|Detectortime|Intertime)$/.test(k)) this.options.delete(k);
+    for (let d = 1; d <= this.doorCount; d++) this.options.set(`Door${d}Drivertime`, '5');
+  }
+
+  /**
    * Fault: a factory reset. Every table is wiped and the session forgotten; then the device connects the way a
    * fresh one does, with the same SN (handshake, registry, push). Door states and the event index are kept, unless
    * `numbering: 'restarted'`: its records are numbered from 1 again (the manual says only that an index is unique in
@@ -716,6 +725,7 @@ export class DeviceSimulator {
    */
   async factoryReset(opts: { numbering?: 'kept' | 'restarted' } = {}): Promise<{ registered: boolean; registryCode?: string }> {
     for (const t of this.tables.tableNames()) this.tables.clear(t);
+    this.forgetDoorParameters();
     if (opts.numbering === 'restarted') this.nextIndex = 1;
     this.registered = false;
     this.registryCode = undefined;
@@ -735,6 +745,7 @@ export class DeviceSimulator {
    */
   async factoryResetInPlace(at: Date): Promise<UploadResult> {
     for (const t of this.tables.tableNames()) this.tables.clear(t);
+    this.forgetDoorParameters();
     this.nextIndex = 1;
     this.executedIds.clear();
     this.pendingAcks.splice(0);

@@ -15,6 +15,16 @@ const ACTIONS: Array<{ action: string; label: string; question: (door: string) =
   { action: 'endLockdown', label: 'End lockdown', question: (d) => `End the lockdown of ${d}?` },
 ];
 
+/** The door parameters the edit dialog sets (the panel's door options), as the door list names them. */
+const PARAMS = ['lockDelay', 'sensorType', 'sensorDelay', 'opInterval'] as const;
+type DoorEditForm = { id: string; was: any; name: string; enabled: boolean } & Record<(typeof PARAMS)[number], string>;
+
+/** The dialog's form for a door as listed: a parameter never set is blank (the panel's own). */
+function doorEditForm(d: any): DoorEditForm {
+  const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return { id: d.id, was: d, name: d.name, enabled: d.enabled, lockDelay: text(d.lockDelay), sensorType: text(d.sensorType), sensorDelay: text(d.sensorDelay), opInterval: text(d.opInterval) };
+}
+
 export function DoorsPage({ me }: { me: Me }) {
   // A site has hundreds of doors: the list is paged and narrowed as CVSecurity's door list is, by door name and by
   // device (its name or SN); the filters and page are in the address, so a reload shows the same doors.
@@ -56,8 +66,9 @@ export function DoorsPage({ me }: { me: Me }) {
     );
     reload();
   }
-  // CVSecurity's door edit: the door's name and whether it is enabled, as opened (`was`) and as typed.
-  const [edit, setEdit] = useState<{ id: string; was: any; name: string; enabled: boolean } | null>(null);
+  // CVSecurity's door edit: the door's name, whether it is enabled, and its parameters the panel keeps as options
+  // (lock-open duration, sensor type and delay, operate interval), as opened (`was`) and as typed.
+  const [edit, setEdit] = useState<DoorEditForm | null>(null);
   // Its own action: a refusal (a name another door has) is shown in the dialog, left open to correct it, not behind it.
   const ea = useAction();
   async function saveEdit() {
@@ -67,11 +78,14 @@ export function DoorsPage({ me }: { me: Me }) {
     const body: Record<string, unknown> = {};
     if (name !== e.was.name) body.name = name;
     if (e.enabled !== e.was.enabled) body.enabled = e.enabled;
+    // A parameter is sent when typed and not what the door had (a blank one, never set, stays the panel's own).
+    for (const k of PARAMS) if (e[k] !== '' && e[k] !== String(e.was[k] ?? '')) body[k] = Number(e[k]);
     if (Object.keys(body).length === 0) return setEdit(null);
     const done = (r: any) =>
       [
         r.renamed ? `${e.was.name} renamed to ${r.door}` : `${r.door} saved`,
         r.enabledChanged && (e.enabled ? `enabled; its panel ${r.deviceSn} is sent the members' rights on it again` : `disabled; its panel ${r.deviceSn} is told to withdraw it from every member's rights, and remote commands to it are refused`),
+        r.optionsQueued > 0 && `its parameters are sent to its panel ${r.deviceSn} (SET OPTIONS), held once it confirms`,
       ]
         .filter(Boolean)
         .join('; ');
@@ -131,7 +145,7 @@ export function DoorsPage({ me }: { me: Me }) {
                       <button type="button" class="secondary outline" aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`} onClick={() => setToggle(d)}>
                         {d.enabled ? 'Disable' : 'Enable'}
                       </button>
-                      <button type="button" class="secondary outline" aria-label={`Edit ${d.name}`} onClick={() => (ea.setError(undefined), setEdit({ id: d.id, was: d, name: d.name, enabled: d.enabled }))}>
+                      <button type="button" class="secondary outline" aria-label={`Edit ${d.name}`} onClick={() => (ea.setError(undefined), setEdit(doorEditForm(d)))}>
                         Edit
                       </button>
                     </div>
@@ -181,9 +195,26 @@ export function DoorsPage({ me }: { me: Me }) {
               <input type="checkbox" name="enabled" checked={edit.enabled} onChange={(e) => setEdit({ ...edit, enabled: e.currentTarget.checked })} />
               Enabled (disabled, its panel lets nobody through it and it takes no remote command)
             </label>
-            {/* CVSecurity's dialog also sets the lock's open duration; no command of the gateway sets the panel's own
-                (Door<n>Drivertime), so it is not offered here rather than stored and never applied. */}
-            <small>The lock's open duration is the panel's own setting: the gateway does not change it.</small>
+            {/* The door's parameters its panel keeps as options (SET OPTIONS Door<n>Drivertime, ..., manual 9.5.1), in
+                CVSecurity's bounds; the planner sends them with the save and records them held once the panel confirms. */}
+            <Field required label="Lock open duration (seconds)">
+              <input type="number" name="lockDelay" required min={1} max={254} step={1} value={edit.lockDelay} onInput={(ev) => setEdit({ ...edit, lockDelay: ev.currentTarget.value })} />
+            </Field>
+            <Field label="Door sensor type">
+              <select name="sensorType" value={edit.sensorType} onChange={(ev) => setEdit({ ...edit, sensorType: ev.currentTarget.value })}>
+                {edit.was.sensorType === null && <option value="">The panel's own</option>}
+                <option value="0">None</option>
+                <option value="1">Normally open</option>
+                <option value="2">Normally closed</option>
+              </select>
+            </Field>
+            <Field label="Door sensor delay (seconds, 0: no alarm)">
+              <input type="number" name="sensorDelay" min={0} max={254} step={1} placeholder="the panel's own" value={edit.sensorDelay} onInput={(ev) => setEdit({ ...edit, sensorDelay: ev.currentTarget.value })} />
+            </Field>
+            <Field label="Operate interval (seconds)">
+              <input type="number" name="opInterval" min={0} max={254} step={1} placeholder="the panel's own" value={edit.opInterval} onInput={(ev) => setEdit({ ...edit, opInterval: ev.currentTarget.value })} />
+            </Field>
+            <small>Saved parameters are sent to the panel as its own door options; it keeps them even when the gateway is unreachable.</small>
           </>
         )}
       </Confirm>

@@ -76,6 +76,7 @@ import { TallyRollup1764905000000 } from './1764905000000-tally-rollup';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 import { LinkPhotoLogIndex1765209000000 } from './1765209000000-link-photo-log-index';
+import { DoorOptions1765300007000 } from './1765300007000-door-options';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -157,4 +158,5 @@ export const MIGRATIONS = [
   SyncVerifyPinsAt1764900003000,
   TallyRollup1764905000000,
   LinkPhotoLogIndex1765209000000,
+  DoorOptions1765300007000,
 ];

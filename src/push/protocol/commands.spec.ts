@@ -88,6 +88,15 @@ describe('builders refuse values that would inject fields, records or commands',
     expect(b.getOptions(['~MaxUserCount', 'FirmVer'])).toBe('GET OPTIONS ~MaxUserCount,FirmVer');
   });
 
+  it("SET OPTIONS of doors' parameters: the manual's comma list (9.5.1), a parameter not given left out", () => {
+    expect(b.setDoorOptions([{ doorNo: 1, drivertime: 5, sensorType: 1, detectortime: 15, intertime: 0 }])).toBe(
+      'SET OPTIONS Door1Drivertime=5,Door1SensorType=1,Door1Detectortime=15,Door1Intertime=0',
+    );
+    expect(b.setDoorOptions([{ doorNo: 2, drivertime: 9 }, { doorNo: 4, drivertime: 3, intertime: 2 }])).toBe('SET OPTIONS Door2Drivertime=9,Door4Drivertime=3,Door4Intertime=2');
+    expect(() => b.setDoorOptions([{ doorNo: 0, drivertime: 5 }])).toThrow(ProtocolValueError);
+    expect(() => b.setDoorOptions([])).toThrow(ProtocolValueError);
+  });
+
   it('DATA QUERY / COUNT grammar', () => {
     expect(b.dataQuery({ table: 'transaction', filter: 'NewRecord' })).toBe('DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord');
     expect(b.dataQuery({ table: 'biodata', filter: [['Type', 1], ['Pin', 1], ['No', 6]] })).toBe('DATA QUERY tablename=biodata,fielddesc=*,filter=Type=1\tPin=1\tNo=6');

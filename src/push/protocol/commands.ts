@@ -656,6 +656,35 @@ export function setOptions(options: FieldList | Readonly<Record<string, FieldVal
   return `SET OPTIONS ${list.map(([k, v]) => optionPair(k, v)).join(',')}`;
 }
 
+/** One door's parameters as a panel keeps them (9.5.1, Appendix 10); a field left out is not sent (the panel's own stays). */
+export interface DoorOptionsRecord {
+  doorNo: number;
+  /** Door<n>Drivertime: seconds the lock stays released. */
+  drivertime: number;
+  /** Door<n>SensorType: 0 none, 1 normally open, 2 normally closed. */
+  sensorType?: number;
+  /** Door<n>Detectortime: door sensor delay in seconds (0: no alarm for the delay). */
+  detectortime?: number;
+  /** Door<n>Intertime: operate interval in seconds. */
+  intertime?: number;
+}
+
+/**
+ * `SET OPTIONS Door1Drivertime=5,Door1SensorType=1,Door1Detectortime=15,Door1Intertime=2[,Door2...]`: the manual's
+ * own access-control example (9.5.1) sends a door's parameters as one comma list, in this order.
+ */
+export function setDoorOptions(records: readonly DoorOptionsRecord[]): string {
+  const list: Array<[string, FieldValue]> = [];
+  for (const r of records) {
+    if (!Number.isInteger(r.doorNo) || r.doorNo < 1 || r.doorNo > 255) throw new ProtocolValueError('doorNo', 'a door number 1-255');
+    list.push([`Door${r.doorNo}Drivertime`, r.drivertime]);
+    if (r.sensorType !== undefined) list.push([`Door${r.doorNo}SensorType`, r.sensorType]);
+    if (r.detectortime !== undefined) list.push([`Door${r.doorNo}Detectortime`, r.detectortime]);
+    if (r.intertime !== undefined) list.push([`Door${r.doorNo}Intertime`, r.intertime]);
+  }
+  return setOptions(list);
+}
+
 /** `SET OPTIONS DateTime=<Appendix-5 seconds>` of the device-local wall clock. */
 export function setDateTime(deviceWallClock: WallClock): string {
   return setOption('DateTime', encodeZkSeconds(deviceWallClock));
