@@ -26,9 +26,11 @@ export class AuditInterceptor implements NestInterceptor {
       } catch {
         target = undefined;
       }
-      const named = await this.nameOf(spec.named, req);
+      let named = await this.nameOf(spec.named, req);
       try {
         const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        // Nothing of that key before the action: the row it made (a device added by SN) is named as it is now.
+        named ??= await this.nameOf(spec.named, req);
         const body = auditDetail(req.body);
         await this.audit.record(req.console?.operator, req.ip, spec.action, target, 'ok', named || body ? { ...named, ...body } : null);
         return result;
@@ -41,15 +43,24 @@ export class AuditInterceptor implements NestInterceptor {
     return from(run());
   }
 
-  /** The named row's name as `{ [key]: name }`; nothing when there is no such row (the action refuses it itself). */
+  /** The named rows' names as `{ [key]: "name, name" }`, in the order given; nothing when no such row is (the action refuses it itself). */
   private async nameOf(named: AuditNamed | undefined, req: ConsoleRequest): Promise<Record<string, string> | undefined> {
-    const key = named?.id(req as never);
-    if (!named || !key) return undefined;
-    const { by, name } = AUDIT_NAMED_TABLES[named.table];
-    // A malformed key names nothing (and a char(32) id compared with a longer text would still read nothing).
-    if (by === 'id' ? !/^[0-9a-f]{32}$/i.test(key) : key.length > 100) return undefined;
-    // Table and columns are AUDIT_NAMED_TABLES', never the request's. A failed read leaves the name out, not the action undone.
-    const rows: Array<{ name: string }> | undefined = await this.ds.query(`SELECT ${name} AS name FROM ${named.table} WHERE ${by} = $1`, [key]).catch(() => undefined);
-    return rows?.[0] ? { [named.key]: rows[0].name } : undefined;
+    const given = named?.id(req as never);
+    const keys = (typeof given === 'string' ? [given] : (given ?? [])).slice(0, 50);
+    if (!named || keys.length === 0) return undefined;
+    const names = new Map<string, string>();
+    for (const table of typeof named.table === 'string' ? [named.table] : named.table) {
+      const { by, name } = AUDIT_NAMED_TABLES[table];
+      // A malformed key names nothing (and a char(32) id compared with a longer text would still read nothing).
+      const valid = keys.filter((k) => (by === 'id' ? /^[0-9a-f]{32}$/i.test(k) : k.length <= 100));
+      if (valid.length === 0) continue;
+      // Table and columns are AUDIT_NAMED_TABLES', never the request's. A failed read leaves the name out, not the action undone.
+      const rows: Array<{ key: string; name: string }> | undefined = await this.ds
+        .query(`SELECT ${by}::text AS key, ${name} AS name FROM ${table} WHERE ${by} = ANY($1)`, [valid])
+        .catch(() => undefined);
+      for (const r of rows ?? []) names.set(r.key.trim(), r.name);
+    }
+    const found = keys.map((k) => names.get(k)).filter((n): n is string => n !== undefined);
+    return found.length ? { [named.key]: found.join(', ') } : undefined;
   }
 }

@@ -70,7 +70,12 @@ export class ConsoleAuditService {
     const parts: string[] = [];
     if (filter.operator) parts.push(`lower(operator) = lower($${params.push(filter.operator)})`);
     if (filter.action) parts.push(`action LIKE $${params.push(`${filter.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-    if (filter.target) parts.push(`target ILIKE $${params.push(`%${filter.target.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    // An operator looks a line up by what it was done to as they know it: the target (a pin, an SN, an id) or the
+    // names its detail carries (`door=Lobby-1`, a person's name, a level's), any of them, case aside.
+    if (filter.target) {
+      const like = `$${params.push(`%${filter.target.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`;
+      parts.push(`(target ILIKE ${like} OR EXISTS (SELECT 1 FROM jsonb_each_text(CASE jsonb_typeof(detail) WHEN 'object' THEN detail ELSE '{}'::jsonb END) d WHERE d.value ILIKE ${like}))`);
+    }
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM console_audit ${where}`, params);
     const rows: Array<Omit<AuditEntry, 'at'> & { at: Date }> = await this.ds.query(

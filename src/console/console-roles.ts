@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import { splitList } from '../common/paging';
 
 /** Administrator ⊃ operator ⊃ viewer. A viewer reads; an operator runs the site; an administrator also manages access to the gateway itself. */
 export type ConsoleRole = 'admin' | 'operator' | 'viewer';
@@ -23,8 +24,8 @@ export interface AuditSpec {
 }
 /**
  * Where the audit log finds a row an action names by its id, code or SN, and the column that names it: an operator
- * reading the log (or a panel's door opened at night) knows doors, levels, time segments, operators and devices by
- * name, not by a 32-hex id. The table is always one of these, never the request's.
+ * reading the log (or a panel's door opened at night) knows doors, levels, time segments, operators, devices and
+ * persons by name, not by a 32-hex id or a pin. The table is always one of these, never the request's.
  */
 export const AUDIT_NAMED_TABLES = {
   door: { by: 'id', name: 'name' },
@@ -39,17 +40,24 @@ export const AUDIT_NAMED_TABLES = {
   department: { by: 'code', name: 'name' },
   area: { by: 'code', name: 'name' },
   device: { by: 'sn', name: 'alias' },
-} as const satisfies Record<string, { by: 'id' | 'code' | 'sn'; name: string }>;
+  person: { by: 'pin', name: `concat_ws(' ', name, NULLIF(last_name, ''))` },
+} as const satisfies Record<string, { by: 'id' | 'code' | 'sn' | 'pin'; name: string }>;
 export type AuditNamedTable = keyof typeof AUDIT_NAMED_TABLES;
 
-/** The row an action names, as the audit line's detail `key` (`door: "Lobby-1"`), read before the action runs. */
+/**
+ * The rows an action names, as the audit line's detail `key` (`door: "Lobby-1"`, several joined by ", "), read before
+ * the action runs (a delete's name is the one it had), or after it when none was there before (the row it made).
+ * Several tables when the ids may be any of them (a visitor level is an access, elevator or entrance-control level).
+ */
 export interface AuditNamed {
   key: string;
-  table: AuditNamedTable;
-  id: (req: { params: Record<string, string> }) => string | undefined;
+  table: AuditNamedTable | readonly AuditNamedTable[];
+  id: (req: { params: Record<string, string>; body: any }) => string | string[] | undefined;
 }
-/** The row named by the route parameter `param` (its id, code or SN, as the table is keyed). */
+/** The row named by the route parameter `param` (its id, code, SN or pin, as the table is keyed). */
 export const namedBy = (key: string, table: AuditNamedTable, param = 'id'): AuditNamed => ({ key, table, id: (r) => r.params[param] });
+/** The rows named in the body's `field`: one key, or several (an array or a comma-separated list). */
+export const namedInBody = (key: string, table: AuditNamed['table'], field: string): AuditNamed => ({ key, table, id: (r) => splitList(r.body?.[field]) });
 /** Every state-changing console route names its action; the audit interceptor records it, refused, failed or done. */
 export const Audit = (action: string, target?: AuditSpec['target'], named?: AuditNamed) => SetMetadata(AUDIT_KEY, { action, target, named } satisfies AuditSpec);
 

@@ -16,7 +16,7 @@ import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { consolePage } from './console-paging';
 import { ConsoleStatusService } from './console-status.service';
-import { Audit, namedBy, RequireRole } from './console-roles';
+import { Audit, namedBy, namedInBody, RequireRole } from './console-roles';
 
 const STATES = ['pending', 'sent', 'done', 'failed'] as const;
 type QueueState = (typeof STATES)[number];
@@ -64,7 +64,7 @@ export class ConsoleDevicesController {
   @Post()
   @HttpCode(200)
   @RequireRole('admin')
-  @Audit('device.add', (r) => r.body?.sn)
+  @Audit('device.add', (r) => r.body?.sn, namedInBody('device', 'device', 'sn'))
   async add(@Body() dto: DeviceAddDto) {
     const [d] = await this.devices.toDetails([await this.admin.add(dto.sn, dto.alias)]);
     return ok(d);

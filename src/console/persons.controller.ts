@@ -24,7 +24,7 @@ import { personSyncSummary } from '../sync/person-sync-summary';
 import { ConsoleController } from './console-http';
 import { cardValue, cardValueSql } from '../card/card-value';
 import { consolePage, likePattern, queryText } from './console-paging';
-import { Audit } from './console-roles';
+import { Audit, namedBy, namedInBody } from './console-roles';
 import { validationErrorToCvError } from '../common/validation';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleAuditService } from './audit.service';
@@ -338,7 +338,7 @@ export class ConsolePersonsController {
    */
   @Post()
   @HttpCode(200)
-  @Audit('person.save', (r) => r.body?.pin)
+  @Audit('person.save', (r) => r.body?.pin, namedInBody('person', 'person', 'pin'))
   async save(@Body() body: ConsolePersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
     const { removePhoto, version, eleLevelIds, psgLevelIds, ...dto } = body;
     const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
@@ -372,7 +372,7 @@ export class ConsolePersonsController {
    */
   @Post(':pin/leave')
   @HttpCode(200)
-  @Audit('person.leave', (r) => r.params.pin)
+  @Audit('person.leave', (r) => r.params.pin, namedBy('person', 'person', 'pin'))
   async leave(@Param('pin') pin: string, @Body() dto: ConsolePersonLeaveDto) {
     await this.persons.leave({ ...dto, pin: pin.trim() });
     return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin.trim()]) });
@@ -384,7 +384,7 @@ export class ConsolePersonsController {
    */
   @Post(':pin/biometrics/delete')
   @HttpCode(200)
-  @Audit('person.deleteTemplates', (r) => `${r.params.pin} ${r.body?.bioType ?? ''}`.trim())
+  @Audit('person.deleteTemplates', (r) => `${r.params.pin} ${r.body?.bioType ?? ''}`.trim(), namedBy('person', 'person', 'pin'))
   async deleteTemplates(@Param('pin') pin: string, @Body() body: { bioType?: unknown } | undefined) {
     const bioType = body?.bioType;
     if (typeof bioType !== 'number' && typeof bioType !== 'string') throw new CvError(CvCode.InvalidParameter, 'bioType: name the kind of templates to delete');
@@ -399,7 +399,7 @@ export class ConsolePersonsController {
    */
   @Post(':pin/biometrics/fingers/delete')
   @HttpCode(200)
-  @Audit('person.deleteFinger', (r) => `${r.params.pin} ${r.body?.templateNo ?? ''}`.trim())
+  @Audit('person.deleteFinger', (r) => `${r.params.pin} ${r.body?.templateNo ?? ''}`.trim(), namedBy('person', 'person', 'pin'))
   async deleteFinger(@Param('pin') pin: string, @Body() body: { templateNo?: unknown } | undefined) {
     const templateNo = body?.templateNo;
     if (typeof templateNo !== 'number' && typeof templateNo !== 'string') throw new CvError(CvCode.InvalidParameter, 'templateNo: name the finger (0-9) whose fingerprint to delete');
@@ -410,14 +410,14 @@ export class ConsolePersonsController {
   /** The REST API's person/reinstated (2.13.10), changing nothing else: the person is back, with the levels they had. */
   @Post(':pin/reinstate')
   @HttpCode(200)
-  @Audit('person.reinstate', (r) => r.params.pin)
+  @Audit('person.reinstate', (r) => r.params.pin, namedBy('person', 'person', 'pin'))
   async reinstate(@Param('pin') pin: string) {
     await this.persons.upsert({ pin: pin.trim() }, 'reinstated');
     return ok(null);
   }
 
   @Delete(':pin')
-  @Audit('person.delete', (r) => r.params.pin)
+  @Audit('person.delete', (r) => r.params.pin, namedBy('person', 'person', 'pin'))
   async delete(@Param('pin') pin: string) {
     await this.persons.delete([pin.trim()]);
     return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin.trim()]) });

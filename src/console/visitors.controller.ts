@@ -17,8 +17,10 @@ import { VisReservationService } from '../visitor/vis-reservation.service';
 import { VisCode } from '../visitor/visitor-codes';
 import { ConsoleController } from './console-http';
 import { consolePage, likePattern, queryText } from './console-paging';
-import { Audit } from './console-roles';
+import { Audit, namedInBody } from './console-roles';
 
+/** A visitor level is an access, elevator or entrance-control level: the audit line names it from whichever it is. */
+const VISITOR_LEVELS = namedInBody('level', ['acc_level', 'ele_level', 'psg_level'], 'levelIds');
 const cert = (r: { body: { certType?: string; certNum?: string } }) => `${r.body?.certType ?? ''}:${r.body?.certNum ?? ''}`;
 
 /** A person's name as the console shows it: "first last". */
@@ -169,7 +171,7 @@ export class ConsoleVisitorsController {
   /** Offers levels to visitors (the first one narrows the set from every level to those offered). -24 for a level that does not exist. */
   @Post('levels/offer')
   @HttpCode(200)
-  @Audit('visitor.level.offer', (r) => String(r.body?.levelIds ?? ''))
+  @Audit('visitor.level.offer', (r) => String(r.body?.levelIds ?? ''), VISITOR_LEVELS)
   async offerLevels(@Body() body: { levelIds?: unknown } | undefined) {
     await this.visLevels.add(body?.levelIds);
     return this.levelChoices();
@@ -178,7 +180,7 @@ export class ConsoleVisitorsController {
   /** Withdraws levels from visitors (visits checked in keep them); withdrawing the last one offers every level again. */
   @Post('levels/withdraw')
   @HttpCode(200)
-  @Audit('visitor.level.withdraw', (r) => String(r.body?.levelIds ?? ''))
+  @Audit('visitor.level.withdraw', (r) => String(r.body?.levelIds ?? ''), VISITOR_LEVELS)
   async withdrawLevels(@Body() body: { levelIds?: unknown } | undefined) {
     await this.visLevels.remove(body?.levelIds);
     return this.levelChoices();

@@ -73,4 +73,47 @@ describe.skipIf(!run.executable)('console: the audit log names the objects of ev
     expect(await detailOf('department.delete')).toContain('department=Logistics');
     expect(await detailOf('device.rename')).toContain('device=10.77.0.1');
   });
+  it('names the levels offered to visitors and withdrawn, a device added by SN, and a person by pin; the filter finds a line by those names', async () => {
+    await ok(ada.call('POST', 'catalog/levels', { name: 'H6 Lobby visitors' }));
+    const acc = (await ada.call('GET', 'catalog/levels')).body.data.find((x: { name: string }) => x.name === 'H6 Lobby visitors');
+    await ok(ada.call('POST', 'elevator/levels', { name: 'H6 Lift visitors', pointIds: [] }));
+    const ele = (await ada.call('GET', 'elevator/levels')).body.data.find((x: { name: string }) => x.name === 'H6 Lift visitors');
+    await ok(ada.call('POST', 'visitors/levels/offer', { levelIds: [acc.id, ele.id] }));
+    await ok(ada.call('POST', 'visitors/levels/withdraw', { levelIds: [ele.id] }));
+    await ok(ada.call('POST', 'devices', { sn: 'H6ADDED001', alias: 'H6 Yard gate' }));
+    await ok(ada.call('POST', 'devices', { sn: 'H6ADDED002' }));
+    // A second add of a known SN is refused: its line names the device that was there.
+    expect((await ada.call('POST', 'devices', { sn: 'H6ADDED001' })).body.code).toBeLessThan(0);
+    await ok(ada.call('POST', 'persons', { pin: '69001', name: 'Grace', lastName: 'Hopsix' }));
+    await ok(ada.call('POST', 'persons/69001/leave', {}));
+    const door = (await ada.call('GET', 'doors/all')).body.data.find((d: { deviceSn: string }) => d.deviceSn === 'AUDNAME001');
+    await ok(ada.call('PUT', `doors/${door.id}`, { name: 'H6 Dock door' }));
+    await ok(ada.call('POST', `doors/${door.id}/disable`, {}));
+
+    await navTo(page, 'Audit log');
+    const table = page.locator('#audit-table');
+    const filter = async (action: string, name: string) => {
+      await page.getByLabel('Action starts with').fill(action);
+      await page.getByLabel('Target or name contains').fill(name);
+      await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    };
+    const detailOf = async (action: string, name = '') => {
+      await filter(action, name);
+      const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) }).first();
+      await row.waitFor();
+      return (await row.getByRole('cell').nth(5).textContent()) ?? '';
+    };
+    expect(await detailOf('visitor.level.offer')).toContain('level=H6 Lobby visitors, H6 Lift visitors');
+    expect(await detailOf('visitor.level.withdraw')).toContain('level=H6 Lift visitors');
+    expect(await detailOf('device.add', 'H6ADDED001')).toContain('device=H6 Yard gate');
+    expect(await detailOf('device.add', 'H6ADDED002')).toContain('device=H6ADDED002');
+    // The lines found by a name only their detail carries: the person's, the door's, the visitor level's.
+    expect(await detailOf('person.leave', 'grace hopsix')).toContain('person=Grace Hopsix');
+    expect(await detailOf('door.disable', 'dock door')).toContain('door=H6 Dock door');
+    await filter('visitor.level', 'H6 Lift');
+    await expect.poll(async () => (await table.getByRole('row').allTextContents()).filter((t) => t.includes('visitor.level')).length).toBe(2);
+    // Nothing names the text: the page says so.
+    await filter('', 'H6 nobody by that name');
+    await table.getByText('Nothing recorded matches.').waitFor();
+  }, 90_000);
 });

@@ -12,8 +12,9 @@ export function AuditPage(_: { me: Me }) {
         <Field label="Action starts with">
           <input value={l.form.action} placeholder="door." onInput={l.set('action')} />
         </Field>
-        <Field label="Target contains">
-          <input value={l.form.target} onInput={l.set('target')} />
+        {/* As an operator knows the thing: its id, pin or SN, or the name the line's detail gives it (a door, a person, a level). */}
+        <Field label="Target or name contains">
+          <input value={l.form.target} placeholder="Lobby-1" onInput={l.set('target')} />
         </Field>
         <button type="submit">Filter</button>
       </form>
