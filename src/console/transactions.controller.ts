@@ -1,4 +1,4 @@
-import { Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { cardValue } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
@@ -63,7 +63,18 @@ export class ConsoleTransactionsController {
   async list(@Query() q: Record<string, unknown>) {
     const p = consolePage(q);
     const result = await this.transactions.listV2(this.filterOf(q), { pageNo: p.page, pageSize: p.size, offset: p.offset });
-    return ok({ total: result.total, page: p.page, size: p.size, rows: result.data });
+    // A capture photo is tens of kilobytes: the list says which events have one, and the page fetches a photo when
+    // the operator opens it (GET transactions/{id}/photo), as CVSecurity's event list opens its photo icon.
+    const rows = result.data.map(({ capturePhotoBase64, ...t }) => ({ ...t, hasPhoto: capturePhotoBase64 !== '' }));
+    return ok({ total: result.total, page: p.page, size: p.size, rows });
+  }
+
+  /** One event's capture photo (its ATTPHOTO snapshot or IPC linkage photo), base64; -404 for an event without one. */
+  @Get(':id/photo')
+  async photo(@Param('id') id: string) {
+    const t = await this.transactions.getById(id);
+    if (!t.capturePhotoBase64) throw new CvError(CvCode.NotFound, `The event ${id} (${t.eventTime}) has no capture photo`);
+    return ok(t.capturePhotoBase64);
   }
 
   /**

@@ -1,7 +1,38 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { Me } from './main';
-import { deviceLabel, EventFilters, eventParams, Field, LevelBadge, PagedTable, useLoad, usePagedList } from './ui';
+import { deviceLabel, EventFilters, eventParams, Field, LevelBadge, Notice, PagedTable, useLoad, usePagedList } from './ui';
+
+/** A JPEG unless its first bytes say PNG (base64 of 89 50 4E 47): devices send JPEG, an IPC linkage may send either. */
+const photoSrc = (b64: string) => `data:image/${b64.startsWith('iVBOR') ? 'png' : 'jpeg'};base64,${b64}`;
+
+/**
+ * An event's capture photo in a modal, as CVSecurity's event list opens its photo icon: fetched when opened (a
+ * photo is tens of kilobytes, the list carries none), closed by its button or Escape.
+ */
+function EventPhoto({ event, onClose }: { event: any; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const photo = useLoad(() => api('GET', `transactions/${encodeURIComponent(event.id)}/photo`), [event.id]);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  const what = `${event.eventName} at ${event.doorName || event.eventPointName || event.devSn}, ${event.eventTime}${event.pin ? ` (${event.name} ${event.lastName} ${event.pin})`.replace(/\s+/g, ' ') : ''}`;
+  return (
+    <dialog ref={ref} aria-labelledby="event-photo-title" onCancel={(e) => (e.preventDefault(), onClose())}>
+      <article>
+        <h3 id="event-photo-title">Capture photo</h3>
+        <p>{what}</p>
+        {photo.error ? <Notice error={photo.error} /> : photo.data ? <img class="picture" src={photoSrc(photo.data as string)} alt={`Capture photo of ${what}`} /> : <p aria-busy="true">Loading the photo…</p>}
+        <footer>
+          <button type="button" class="secondary" onClick={onClose} autofocus>
+            Close
+          </button>
+        </footer>
+      </article>
+    </dialog>
+  );
+}
 
 const EMPTY = { from: '', to: '', pin: '', name: '', cardNo: '', sn: '', doorId: '', eventNo: '', eventLevel: '' };
 
@@ -10,6 +41,7 @@ export function TransactionsPage(_: { me: Me }) {
   const doors = useLoad(() => api('GET', 'doors/all'));
   const events = useLoad(() => api('GET', 'catalog/events'));
   const l = usePagedList('transactions', EMPTY, eventParams);
+  const [shown, setShown] = useState<any>(null);
   return (
     <>
       <form aria-label="Filter transactions" onSubmit={l.apply}>
@@ -78,8 +110,20 @@ export function TransactionsPage(_: { me: Me }) {
             ),
           },
           { head: 'Verified by', cell: (t: any) => t.verifyModeName },
+          {
+            head: 'Photo',
+            cell: (t: any) =>
+              t.hasPhoto ? (
+                <button type="button" class="secondary outline small" aria-label={`Photo of the event at ${t.eventTime}${t.pin ? ` (${t.pin})` : ''}`} title="Show the capture photo" onClick={() => setShown(t)}>
+                  📷
+                </button>
+              ) : (
+                ''
+              ),
+          },
         ]}
       />
+      {shown && <EventPhoto key={shown.id} event={shown} onClose={() => setShown(null)} />}
     </>
   );
 }
