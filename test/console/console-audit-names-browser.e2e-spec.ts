@@ -99,7 +99,10 @@ describe.skipIf(!run.executable)('console: the audit log names the objects of ev
     };
     const detailOf = async (action: string, name = '') => {
       await filter(action, name);
-      const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) }).first();
+      // The row of this filter's answer, not one the previous filter left in the table while this one is read (the
+      // same action filtered by another name): a row naming the name, whatever its case.
+      const named = name ? { hasText: new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') } : {};
+      const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }), ...named }).first();
       await row.waitFor();
       return (await row.getByRole('cell').nth(5).textContent()) ?? '';
     };
