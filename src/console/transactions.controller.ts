@@ -62,11 +62,10 @@ export class ConsoleTransactionsController {
   @Get()
   async list(@Query() q: Record<string, unknown>) {
     const p = consolePage(q);
-    const result = await this.transactions.listV2(this.filterOf(q), { pageNo: p.page, pageSize: p.size, offset: p.offset });
     // A capture photo is tens of kilobytes: the list says which events have one, and the page fetches a photo when
     // the operator opens it (GET transactions/{id}/photo), as CVSecurity's event list opens its photo icon.
-    const rows = result.data.map(({ capturePhotoBase64, ...t }) => ({ ...t, hasPhoto: capturePhotoBase64 !== '' }));
-    return ok({ total: result.total, page: p.page, size: p.size, rows });
+    const { total, rows } = await this.transactions.listV2Marked(this.filterOf(q), { pageNo: p.page, pageSize: p.size, offset: p.offset });
+    return ok({ total, page: p.page, size: p.size, rows });
   }
 
   /** One event's capture photo (its ATTPHOTO snapshot or IPC linkage photo), base64; -404 for an event without one. */

@@ -174,6 +174,33 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
  * first picks the ids (an index scan that skips `offset` entries without touching the other columns),
  * then reads those rows; deep offsets first find their day in the tally (seekDeepOffset).
  */
+/**
+ * capturePhotos' query: `photo` answers each found event's photo, `presence` only the ids of events that have one
+ * (the same matches; PostgreSQL still reads the uploads, but no photo is sent to the gateway).
+ */
+function capturePhotoQuery(what: 'photo' | 'presence'): string {
+  // The same matches either way: `presence` answers '' where `photo` answers the photo, so nothing crosses the wire.
+  const keep = (photo: string) => (what === 'photo' ? photo : `CASE WHEN ${photo} IS NOT NULL THEN '' END`);
+  const snapshot = keep(`u.record->>'photo'`);
+  const linked = `(SELECT ${keep('f.value')} FROM jsonb_each_text(u.record) f WHERE lower(f.key) = 'photodata' LIMIT 1)`;
+  return `SELECT t.id::text AS id${what === 'photo' ? ', coalesce(a.photo, l.photo) AS photo' : ''}
+       FROM acc_transaction t
+       LEFT JOIN device dv ON dv.sn = t.device_sn
+       CROSS JOIN LATERAL (SELECT to_char(t.event_time AT TIME ZONE dv.time_zone, 'YYYYMMDDHH24MISS') AS stamp) s
+       LEFT JOIN LATERAL (
+         SELECT ${snapshot} AS photo FROM device_upload u
+         WHERE u.table_name = 'ATTPHOTO' AND u.device_sn = t.device_sn
+           AND u.pin IN (s.stamp || '-' || coalesce(t.pin, '') || '.jpg', s.stamp || '.jpg')
+         ORDER BY u.pin = s.stamp || '-' || coalesce(t.pin, '') || '.jpg' DESC, u.id DESC LIMIT 1) a ON true
+       LEFT JOIN LATERAL (
+         SELECT ${linked} AS photo
+         FROM device_upload u
+         WHERE u.table_name = 'linkphotoinfo' AND u.pin = t.log_id::text AND u.device_sn = t.device_sn
+           AND u.received_at BETWEEN t.created_at - interval '${LINK_PHOTO_WINDOW}' AND t.created_at + interval '${LINK_PHOTO_WINDOW}'
+         ORDER BY u.id LIMIT 1) l ON true
+       WHERE t.id = ANY($1::bigint[]) AND coalesce(a.photo, l.photo) IS NOT NULL`;
+}
+
 @Injectable()
 export class TransactionRepository {
   constructor(
@@ -310,27 +337,18 @@ export class TransactionRepository {
   async capturePhotos(rows: ReadonlyArray<{ id: string }>): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
     // Prepared: a v2 page asks for its photos on every request, and planning this join cost more than running it.
-    const found = await this.prepared.query<{ id: string; photo: string }>(
-      this.ds,
-      `SELECT t.id::text AS id, coalesce(a.photo, l.photo) AS photo
-       FROM acc_transaction t
-       LEFT JOIN device dv ON dv.sn = t.device_sn
-       CROSS JOIN LATERAL (SELECT to_char(t.event_time AT TIME ZONE dv.time_zone, 'YYYYMMDDHH24MISS') AS stamp) s
-       LEFT JOIN LATERAL (
-         SELECT u.record->>'photo' AS photo FROM device_upload u
-         WHERE u.table_name = 'ATTPHOTO' AND u.device_sn = t.device_sn
-           AND u.pin IN (s.stamp || '-' || coalesce(t.pin, '') || '.jpg', s.stamp || '.jpg')
-         ORDER BY u.pin = s.stamp || '-' || coalesce(t.pin, '') || '.jpg' DESC, u.id DESC LIMIT 1) a ON true
-       LEFT JOIN LATERAL (
-         SELECT (SELECT f.value FROM jsonb_each_text(u.record) f WHERE lower(f.key) = 'photodata' LIMIT 1) AS photo
-         FROM device_upload u
-         WHERE u.table_name = 'linkphotoinfo' AND u.pin = t.log_id::text AND u.device_sn = t.device_sn
-           AND u.received_at BETWEEN t.created_at - interval '${LINK_PHOTO_WINDOW}' AND t.created_at + interval '${LINK_PHOTO_WINDOW}'
-         ORDER BY u.id LIMIT 1) l ON true
-       WHERE t.id = ANY($1::bigint[]) AND coalesce(a.photo, l.photo) IS NOT NULL`,
-      [rows.map((r) => r.id)],
-    );
+    const found = await this.prepared.query<{ id: string; photo: string }>(this.ds, capturePhotoQuery('photo'), [rows.map((r) => r.id)]);
     return new Map(found.map((r) => [r.id, r.photo]));
+  }
+
+  /**
+   * Which of some events have a capture photo (as capturePhotos finds it), without reading the photos: a list that
+   * only marks them (the console's) would otherwise detoast tens of kilobytes per row to drop them.
+   */
+  async withCapturePhoto(rows: ReadonlyArray<{ id: string }>): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const found = await this.prepared.query<{ id: string }>(this.ds, capturePhotoQuery('presence'), [rows.map((r) => r.id)]);
+    return new Set(found.map((r) => r.id));
   }
 
   async findById(id: string): Promise<TransactionRow | undefined> {

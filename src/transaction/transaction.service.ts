@@ -72,6 +72,19 @@ export class TransactionService {
     );
   }
 
+  /** listV2's page with `hasPhoto` in place of each photo (the console's list: a photo is fetched when opened). */
+  async listV2Marked(filter: TransactionFilter, page: Page): Promise<{ total: number; rows: Array<Omit<TransactionV2ItemDto, 'capturePhotoBase64'> & { hasPhoto: boolean }> }> {
+    const { rows, total } = await this.repo.findPageAndCount(filter, page.offset, page.pageSize);
+    const withPhoto = await this.repo.withCapturePhoto(rows);
+    return {
+      total,
+      rows: rows.map((r) => {
+        const { capturePhotoBase64: _none, ...item } = toV2Item(r, this.config.timeZone, undefined);
+        return { ...item, hasPhoto: withPhoto.has(r.id) };
+      }),
+    };
+  }
+
   async getById(id: string): Promise<TransactionV2ItemDto> {
     const row = await this.requireRow(id);
     return toV2Item(row, this.config.timeZone, (await this.repo.capturePhotos([row])).get(row.id));

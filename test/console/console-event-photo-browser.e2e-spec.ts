@@ -17,6 +17,7 @@ const run = new ConsoleBrowserRun('console event photo browser tests');
 let t: TestApp;
 let page: Page;
 let ada: ConsoleClient;
+const photo = gradientPng(8, 8, [200, 30, 30], [30, 30, 200]).toString('base64');
 
 describe.skipIf(!run.executable)('console: the capture photo of an event', () => {
   beforeAll(async () => {
@@ -27,13 +28,15 @@ describe.skipIf(!run.executable)('console: the capture photo of an event', () =>
     await sim.connect();
     await sim.pollUntilIdle();
     await t.ds.query(`UPDATE device SET time_zone = 'UTC' WHERE sn = 'H6PHOTO001'`);
-    const photo = gradientPng(8, 8, [200, 30, 30], [30, 30, 200]).toString('base64');
     expect((await sim.uploadTable('ATTPHOTO', [{ pin: '20260301080000-69101.jpg', sn: 'H6PHOTO001', size: 100, photo }])).status).toBe(200);
     const up = await sim.uploadRtlog([
       { time: '2026-03-01 08:00:00', pin: 69101, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 1, index: 1 },
       { time: '2026-03-01 08:05:00', pin: 69102, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 1, index: 2 },
+      { time: '2026-03-01 08:10:00', pin: 69103, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 1, index: 3 },
     ]);
     expect(up.status).toBe(200);
+    // The third event's photo is the linked IPC camera's (linkphotoinfo, Security PUSH 7.15), found by its LogIndex.
+    expect((await sim.uploadLinkPhotos(3, [{ jpegBase64: photo }])).status).toBe(200);
     page = await run.signedInPage('ada', 'ada-password-1');
   }, 120_000);
   afterAll(() => run.close());
@@ -41,10 +44,13 @@ describe.skipIf(!run.executable)('console: the capture photo of an event', () =>
   it('lists which events have a photo without carrying it, and opens it on demand', async () => {
     const list = (await ada.call('GET', 'transactions?sn=H6PHOTO001')).body.data.rows;
     expect(list.map((r: { pin: string; hasPhoto: boolean }) => [r.pin, r.hasPhoto])).toEqual([
+      ['69103', true],
       ['69102', false],
       ['69101', true],
     ]);
     expect(list.every((r: object) => !('capturePhotoBase64' in r))).toBe(true);
+    const linked = list.find((r: { pin: string }) => r.pin === '69103');
+    expect((await ada.call('GET', `transactions/${linked.id}/photo`)).body).toMatchObject({ code: 0, data: photo });
     const none = list.find((r: { pin: string }) => r.pin === '69102');
     expect((await ada.call('GET', `transactions/${none.id}/photo`)).body).toMatchObject({ code: -404, message: expect.stringContaining('no capture photo') });
     expect((await ada.call('GET', 'transactions/nonsense/photo')).body.code).toBeLessThan(0);
