@@ -25,7 +25,7 @@ import {
   formatUploadReply,
   instantToWallClock,
   parseCommaList,
-  parseDeviceCmd,
+  parseDeviceCmdRequest,
   parseInitQuery,
   parseLineList,
   parseQuery,
@@ -421,13 +421,17 @@ export class IclockController {
     return this.text(reply, formatPushConfigReply(this.serverConfig(s)));
   }
 
-  /** 7.4 command results: single, LF-batched or multi-line; `Return` or `return`. */
+  /**
+   * 7.4 command results: single, LF-batched or multi-line; `Return` or `return`; or one result in the query
+   * (`GET /iclock/devicecmd?SN=&ID=&Return=&CMD=`, the method the attendance manual's section 13 names).
+   */
   @All(['devicecmd', 'devicecmd.aspx'])
   @HttpCode(200)
   async devicecmd(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
-    const sn = this.sn(rawQuery(req));
+    const raw = rawQuery(req);
+    const sn = this.sn(raw);
     if (!sn) return this.text(reply, OK);
-    const parsed = parseDeviceCmd(this.bodyText(req, sn));
+    const parsed = parseDeviceCmdRequest(parseQuery(raw), this.bodyText(req, sn));
     logRejected(this.logger, sn, 'devicecmd', parsed.rejected, { metrics: this.metrics, kind: 'devicecmd' });
     const s = await this.registry.resolve(sn);
     if (s.admission !== 'admitted') {

@@ -139,6 +139,12 @@ export interface AttendanceTerminalOptions {
   /** Posts each command's result in its own `/iclock/devicecmd` body, as some firmware does (default: one body a reply). */
   resultPerPost?: boolean;
   /**
+   * Sends each command's result in the query of a `GET /iclock/devicecmd?SN=&ID=&Return=&CMD=` with no body, the
+   * method the attendance manual's section 13 annotation names (default: POSTed bodies). An INFO result's information
+   * lines have no room there: it sends only the result.
+   */
+  resultsAsGet?: boolean;
+  /**
    * Where the records a `DATA QUERY` asks for go (default `cdata`: as the uploads they are, manual 12.1.3).
    * `querydata`: as Push 3.x firmware answers queries, `POST /iclock/querydata?SN=&type=tabledata&cmdid=<id>&
    * tablename=<table>&count=<n>&packcnt=<k>&packidx=<i>`, in packets of `queryPacketSize` lines (field notes 4).
@@ -455,6 +461,12 @@ export class AttendanceTerminal {
   /** Posts results on `/iclock/devicecmd`, one `ID=&Return=&CMD=` line each. */
   private async report(results: ExecutedCommand[]): Promise<void> {
     if (results.length === 0) return;
+    if (this.opts.resultsAsGet) {
+      for (const d of results) {
+        await this.send('GET', '/iclock/devicecmd', [['SN', this.sn], ['ID', d.id], ['Return', String(d.returnCode)], ['CMD', echo(d.command)]]);
+      }
+      return;
+    }
     // The result of INFO (12.4.3) goes on with the terminal's information, one key=value a line (cmd-info-biopro-sa40),
     // whenever it succeeded: a Return of 0 or more (Appendix 1's errors are negative).
     const body = results

@@ -74,6 +74,18 @@ function returnCodeOf(v: string | undefined): number | null {
 }
 const MULTI_KEYS = new Set(['return', 'cmd', 'sn', 'filename', 'content']);
 
+/** One result from its fields, or the line rejected: an ID and a whole-number Return are required. */
+function resultOf(
+  m: KvMap,
+  at: { lineNo: number; line: string; bare: string[]; content: string | null; sn: string | null },
+): DeviceCmdResult | RejectedLine {
+  const id = m.text('ID');
+  const rc = returnCodeOf(m.get('Return'));
+  if (!id) return { line: at.line, lineNo: at.lineNo, reason: 'missing ID' };
+  if (rc === null) return { line: at.line, lineNo: at.lineNo, reason: m.has('Return') ? `bad Return "${m.get('Return')}"` : 'missing Return' };
+  return { lineNo: at.lineNo, id, returnCode: rc, cmd: m.text('CMD') ?? null, sn: at.sn, fields: m.toObject(), bare: at.bare, content: at.content, meaning: returnMeaning(rc) };
+}
+
 export function parseDeviceCmd(body: string): ParseResult<DeviceCmdResult> {
   const results: DeviceCmdResult[] = [];
   const rejected: RejectedLine[] = [];
@@ -82,25 +94,10 @@ export function parseDeviceCmd(body: string): ParseResult<DeviceCmdResult> {
   const finish = () => {
     if (!cur) return;
     const m = new KvMap(cur.fields);
-    const id = m.text('ID');
-    const rc = returnCodeOf(m.get('Return'));
     const content = cur.content.length > 0 ? cur.content.join('\n') : (m.get('Content') ?? null);
-    if (!id) rejected.push({ line: cur.line, lineNo: cur.lineNo, reason: 'missing ID' });
-    else if (rc === null) {
-      rejected.push({ line: cur.line, lineNo: cur.lineNo, reason: m.has('Return') ? `bad Return "${m.get('Return')}"` : 'missing Return' });
-    } else {
-      results.push({
-        lineNo: cur.lineNo,
-        id,
-        returnCode: rc,
-        cmd: m.text('CMD') ?? null,
-        sn: m.text('SN') ?? null,
-        fields: m.toObject(),
-        bare: cur.bare,
-        content,
-        meaning: returnMeaning(rc),
-      });
-    }
+    const r = resultOf(m, { lineNo: cur.lineNo, line: cur.line, bare: cur.bare, content, sn: m.text('SN') ?? null });
+    if ('reason' in r) rejected.push(r);
+    else results.push(r);
     cur = null;
   };
 
@@ -140,6 +137,29 @@ export function parseDeviceCmd(body: string): ParseResult<DeviceCmdResult> {
   }
   finish();
   return { results, rejected };
+}
+
+/** The device's own keys on every iclock query, never part of a result. */
+const QUERY_ONLY_KEYS = new Set(['sn', 'pushver', 'options', 'language', 'pushcommkey']);
+
+/**
+ * The results of one `/iclock/devicecmd` request: its body's (parseDeviceCmd), and the one its query carries. The
+ * attendance manual's section 13 annotation names GET as the method, and a terminal that follows it sends
+ * `GET /iclock/devicecmd?SN=..&ID=..&Return=..&CMD=..` with nothing in the body: that result counts as the same line
+ * in a POST body does (the query is URL-decoded, unlike a body). A query naming an ID the body answers as well adds
+ * nothing; a query `ID=` without a whole-number Return is rejected like such a body line.
+ */
+export function parseDeviceCmdRequest(query: KvMap, body: string): ParseResult<DeviceCmdResult> {
+  const parsed = parseDeviceCmd(body);
+  const id = query.text('ID');
+  if (id === undefined || parsed.results.some((r) => r.id === id)) return parsed;
+  const fields = query.fields.filter((f) => !QUERY_ONLY_KEYS.has(f.key.toLowerCase()));
+  const line = fields.map((f) => `${f.rawKey}=${f.value}`).join('&');
+  const m = new KvMap(fields);
+  // The query's SN is the terminal's own (a body's SN= names a relayed sub-controller): the result has none.
+  const r = resultOf(m, { lineNo: 0, line, bare: [], content: m.get('Content') ?? null, sn: null });
+  if ('reason' in r) return { results: parsed.results, rejected: [...parsed.rejected, { ...r, reason: `${r.reason} (query)` }] };
+  return { results: [r, ...parsed.results], rejected: parsed.rejected };
 }
 
 export type CommandFamily = 'DATA UPDATE' | 'DATA DELETE' | 'DATA COUNT' | 'DATA QUERY' | 'ACCOUNT' | 'OTHER';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommaList, parseQuery, parseTabRecord, splitLines } from './kv';
 import { parseRtlog, parseRtstate, decodeDoorStates } from './rtlog';
-import { parseDeviceCmd } from './devicecmd';
+import { parseDeviceCmd, parseDeviceCmdRequest } from './devicecmd';
 import { parseTableData, parseAccountPackage, parseQueryData } from './tabledata';
 import { parseRegistrationBody, parseMultiBioList, chooseDialect, parseCapabilities } from './registry';
 import { KvMap } from './kv';
@@ -214,6 +214,23 @@ describe('devicecmd quirks', () => {
 
   it('sub-controller results carry SN', () => {
     expect(parseDeviceCmd('ID=3&Return=-5000&CMD=DATA&SN=SUB1').results[0]).toMatchObject({ sn: 'SUB1', returnCode: -5000 });
+  });
+
+  it('a result in the query (GET, attendance manual 13) is read URL-decoded, without the terminal SN', () => {
+    const r = parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=77&Return=-1002&CMD=DATA%20UPDATE'), '');
+    expect(r.rejected).toEqual([]);
+    expect(r.results).toEqual([expect.objectContaining({ id: '77', returnCode: -1002, cmd: 'DATA UPDATE', sn: null, fields: { ID: '77', Return: '-1002', CMD: 'DATA UPDATE' } })]);
+  });
+
+  it('a query result beside body results: added unless the body answers the same ID; a bad query Return rejected alone', () => {
+    const body = 'ID=1&Return=0&CMD=DATA\nID=2&Return=0&CMD=DATA';
+    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=3&Return=0'), body).results.map((x) => x.id)).toEqual(['3', '1', '2']);
+    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=2&Return=-12'), body).results.map((x) => [x.id, x.returnCode])).toEqual([['1', 0], ['2', 0]]);
+    const bad = parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=4&Return=ok'), body);
+    expect(bad.results.map((x) => x.id)).toEqual(['1', '2']);
+    expect(bad.rejected).toEqual([{ line: 'ID=4&Return=ok', lineNo: 0, reason: 'bad Return "ok" (query)' }]);
+    // A query without ID= is no result (the POST form's `?SN=` alone).
+    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1'), '')).toEqual({ results: [], rejected: [] });
   });
 
   it('values are not URL-decoded (+ and % are literal)', () => {
