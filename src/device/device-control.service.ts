@@ -10,6 +10,7 @@ import { DeviceStatusService } from '../push/device-status.service';
 import { INFO_RESULT_TABLE } from '../push/upload-ingest.service';
 import { cancelAlarm, enrollBio, FUNCTION_SWITCH_TYPES, getOptions, instantToWallClock, queryTransactions, restartDevice, setDateTime, type TransactionQuery } from '../push/protocol';
 import { DeviceService } from './device.service';
+import type { TransactionQueryRef } from './transaction-query-follow-up';
 import type { Device } from './device.entity';
 import type { DeviceControlDto, DeviceControlResultDto, DeviceGetTransactionsDto, DeviceOptionDto, DeviceQueuedCommandDto } from './dto/device.dto';
 
@@ -112,8 +113,10 @@ export class DeviceControlService {
     }
     requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
     const command = queryTransactions(query);
+    // Its answer is compared with its Return, and asked again when records are missing (TransactionQueryFollowUp).
+    const ref: TransactionQueryRef = { getTransactions: 1 };
     return this.ds.transaction(async (m) => {
-      await this.queue.enqueue(m, device.sn, [command]);
+      await this.queue.enqueue(m, device.sn, [{ command, ref }]);
       return { deviceSn: device.sn, command, commandId: await this.queue.lastQueuedId(m, device.sn) };
     });
   }

@@ -9,11 +9,12 @@ import { DeviceGatewayController } from './device-gateway.controller';
 import { DeviceController } from './device.controller';
 import { Device } from './device.entity';
 import { DeviceService } from './device.service';
+import { TransactionQueryFollowUp } from './transaction-query-follow-up';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Device]), PushModule, SyncModule],
   controllers: [DeviceController, DeviceGatewayController],
-  providers: [DeviceService, DeviceAdminService, DeviceControlService, DeviceQueueClearService],
+  providers: [DeviceService, DeviceAdminService, DeviceControlService, DeviceQueueClearService, TransactionQueryFollowUp],
   exports: [DeviceService, DeviceAdminService, DeviceControlService, DeviceQueueClearService],
 })
 export class DeviceModule {}

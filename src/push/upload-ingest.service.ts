@@ -132,10 +132,10 @@ export class UploadIngestService {
 
   /**
    * The lines a table upload's reader refused, kept raw (`<table>.rejected`, with the reason) for an admitted device:
-   * they are acknowledged with the rest, so they must not be lost.
+   * they are acknowledged with the rest, so they must not be lost. `cmdId`: those of a query's answer, kept under it.
    */
-  private async keepRejected(device: DeviceSession, table: string, rejected: readonly RejectedLine[]): Promise<void> {
-    if (rejected.length > 0 && device.admission === 'admitted') await storeRejected(this.ds, device.sn, table, rejected);
+  private async keepRejected(device: DeviceSession, table: string, rejected: readonly RejectedLine[], cmdId: string | null = null): Promise<void> {
+    if (rejected.length > 0 && device.admission === 'admitted') await storeRejected(this.ds, device.sn, table, rejected, cmdId);
   }
 
   /** `POST /iclock/querydata`: COUNT / QUERY / GET OPTIONS results. Returns the number of lines to acknowledge. */
@@ -145,7 +145,7 @@ export class UploadIngestService {
     if ('records' in q) {
       logRejected(this.logger, device.sn, `querydata ${q.tableName ?? ''}`, q.records.rejected, { metrics: this.metrics, kind: 'querydata' });
       const table = canonicalTableName(q.tableName ?? q.type);
-      await this.keepRejected(device, table, q.records.rejected);
+      await this.keepRejected(device, table, q.records.rejected, q.cmdId);
       await this.store(
         device,
         q.records.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),

@@ -22,6 +22,9 @@ const events = async (sn: string) =>
   ((await t.get('/api/transaction/list', page)).body.data as Array<Record<string, unknown>>).filter((e) => e.devSn === sn).map((e) => [e.eventTime, e.logId]).sort((a, b) => Number(a[1]) - Number(b[1]));
 const commandRow = async (id: string) =>
   ((await t.ds.query(`SELECT command, state, return_code FROM device_command WHERE id = $1`, [id])) as Array<{ command: string; state: string; return_code: number | null }>)[0];
+/** The command as the REST queue (GET /api/gateway/devices/{sn}/commands) lists it. */
+const queued = async (sn: string, id: string) =>
+  ((await t.get(`/api/gateway/devices/${sn}/commands`, { pageNo: 1, pageSize: 50 })).body.data.data as Array<{ id: string }>).find((c) => c.id === id);
 const packets = async (sn: string, cmdId: string) =>
   (
     (await t.ds.query(
@@ -139,6 +142,89 @@ describe('Get transactions of a panel (DATA QUERY tablename=transaction)', () =>
     expect(await commandRow(r.body.data.commandId)).toMatchObject({ state: 'failed', return_code: -1002 });
     expect(await sim.pollUntilIdle()).toEqual([]);
     expect(await events('H2GTX00004')).toEqual([]);
+  });
+
+  it('a packet lost and never sent again: the Return counts more records than came, so the panel is asked once more', async () => {
+    const sim = await panel('H1GTX00001');
+    sim.logOffline([1, 2, 3, 4, 5].map((i) => ({ time: `2026-05-08 10:0${i}:00`, pin: 0, eventaddr: 1, event: 8, inoutstatus: 2, verifytype: 200, index: 60 + i })));
+    // Five records in packets of two: the second packet (records 63, 64) never reaches the gateway.
+    sim.loseQueryPackets('transaction', 2);
+    const r = await t.post('/api/gateway/devices/H1GTX00001/transactions', { records: 'all' });
+    const id = r.body.data.commandId as string;
+    const got = await sim.pollUntilIdle();
+    expect(sim.lostPackets.map((p) => [p.packidx, p.packcnt])).toEqual([[2, 3]]);
+    // Asked twice: the operator's command, then the same query once its Return (5) counted more than came (3).
+    expect(got.map((c) => c.command)).toEqual(['DATA QUERY tablename=transaction,fielddesc=*,filter=*', 'DATA QUERY tablename=transaction,fielddesc=*,filter=*']);
+    const [again]: Array<{ id: string }> = await t.ds.query(`SELECT id::text AS id FROM device_command WHERE device_sn = 'H1GTX00001' AND id > $1::bigint`, [id]);
+    expect(await commandRow(id)).toMatchObject({ state: 'done', return_code: 5 });
+    expect(await queued('H1GTX00001', id)).toMatchObject({ state: 'done', returnCode: 5, error: `2 of the 5 records its Return counts did not come; asked again: command ${again.id}` });
+    expect(await commandRow(again.id)).toMatchObject({ state: 'done', return_code: 5 });
+    expect((await t.ds.query(`SELECT error FROM device_command WHERE id = $1::bigint`, [again.id]))[0].error).toBeNull();
+    expect((await events('H1GTX00001')).map((e) => e[1])).toEqual([61, 62, 63, 64, 65]);
+  });
+
+  it('new records: the lost packet\'s records are still new to the panel, and the second ask brings them', async () => {
+    const sim = await panel('H1GTX00002');
+    sim.logOffline([1, 2, 3, 4].map((i) => ({ time: `2026-05-09 10:0${i}:00`, pin: 0, eventaddr: 1, event: 8, inoutstatus: 2, verifytype: 200, index: 70 + i })));
+    sim.loseQueryPackets('transaction', 1);
+    const r = await t.post('/api/gateway/devices/H1GTX00002/transactions', { records: 'new' });
+    const got = await sim.pollUntilIdle();
+    expect(got.map((c) => c.command)).toEqual([
+      'DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord',
+      'DATA QUERY tablename=transaction,fielddesc=*,filter=NewRecord',
+    ]);
+    expect(await commandRow(r.body.data.commandId)).toMatchObject({ state: 'done', return_code: 4 });
+    const rows: Array<{ return_code: number; error: string | null; ref: unknown }> = await t.ds.query(
+      `SELECT return_code, error, ref FROM device_command WHERE device_sn = 'H1GTX00002' AND command LIKE 'DATA QUERY tablename=transaction%' ORDER BY id`,
+    );
+    // The second ask answers the two the panel never got to the gateway, all of them: nothing more is asked.
+    expect(rows.map((c) => [c.return_code, c.error, c.ref])).toEqual([
+      [4, expect.stringMatching(/^2 of the 4 records its Return counts did not come; asked again: command \d+$/), { getTransactions: 1 }],
+      [2, null, { getTransactions: 2, of: r.body.data.commandId }],
+    ]);
+    expect((await events('H1GTX00002')).map((e) => e[1])).toEqual([71, 72, 73, 74]);
+  });
+
+  it('a panel that loses a packet at every ask: asked three times in all, then the shortfall is written on the last command and the log', async () => {
+    const sim = await panel('H1GTX00003');
+    sim.logOffline([1, 2, 3].map((i) => ({ time: `2026-05-10 10:0${i}:00`, pin: 0, eventaddr: 1, event: 8, inoutstatus: 2, verifytype: 200, index: 80 + i })));
+    sim.loseQueryPackets('transaction', 2, 'always');
+    const r = await t.post('/api/gateway/devices/H1GTX00003/transactions', { records: 'period', startTime: '2026-05-10 00:00:00', endTime: '2026-05-10 23:59:59' });
+    const got = await sim.pollUntilIdle();
+    expect(got).toHaveLength(3);
+    expect(await sim.pollUntilIdle()).toEqual([]);
+    const rows: Array<{ id: string; state: string; return_code: number; error: string | null }> = await t.ds.query(
+      `SELECT id::text AS id, state, return_code, error FROM device_command WHERE device_sn = 'H1GTX00003' AND command LIKE 'DATA QUERY tablename=transaction%' ORDER BY id`,
+    );
+    expect(rows[0].id).toBe(r.body.data.commandId);
+    expect(rows.map((c) => [c.state, c.return_code, c.error])).toEqual([
+      ['done', 3, `1 of the 3 records its Return counts did not come; asked again: command ${rows[1].id}`],
+      ['done', 3, `1 of the 3 records its Return counts did not come; asked again: command ${rows[2].id}`],
+      ['done', 3, '1 of the 3 records its Return counts did not come, after 3 asks: ask again for all its records or a period'],
+    ]);
+    expect((await events('H1GTX00003')).map((e) => e[1])).toEqual([81, 82]);
+  });
+
+  it('a panel holding no records of what was asked answers Return 0 with no packet: done, 0 records, not asked again', async () => {
+    const sim = await panel('H1GTX00004');
+    sim.logOffline([{ time: '2026-05-11 10:00:00', pin: 0, eventaddr: 1, event: 8, inoutstatus: 2, verifytype: 200, index: 90 }]);
+    const r = await t.post('/api/gateway/devices/H1GTX00004/transactions', { records: 'period', startTime: '2026-05-12 00:00:00', endTime: '2026-05-12 23:59:59' });
+    const uploads = sim.uploads.length;
+    expect((await sim.pollUntilIdle()).map((c) => c.command)).toHaveLength(1);
+    expect(sim.uploads.slice(uploads).filter((u) => u.path === '/iclock/querydata')).toEqual([]);
+    expect(await commandRow(r.body.data.commandId)).toMatchObject({ state: 'done', return_code: 0 });
+    expect(await queued('H1GTX00004', r.body.data.commandId)).toMatchObject({ state: 'done', returnCode: 0, returnMeaning: 'Successful', error: null });
+    expect(await events('H1GTX00004')).toEqual([]);
+  });
+
+  it('a panel answering -1 (Appendix 1: failed to send the command): failed, with what -1 does and does not mean; not asked again', async () => {
+    const sim = await panel('H1GTX00005');
+    sim.failCommands((c) => c.verb === 'DATA QUERY' && c.table === 'transaction', -1);
+    const r = await t.post('/api/gateway/devices/H1GTX00005/transactions', { records: 'new' });
+    expect((await sim.pollUntilIdle()).map((c) => c.command)).toHaveLength(1);
+    expect(await sim.pollUntilIdle()).toEqual([]);
+    const meaning = 'Failed to send the command (Appendix 1): the panel sent no records. Not "no records": a panel holding none of what was asked answers Return 0. Ask again, or for a period';
+    expect(await queued('H1GTX00005', r.body.data.commandId)).toMatchObject({ state: 'failed', returnCode: -1, returnMeaning: meaning, error: `Return -1: ${meaning}` });
   });
 
   it('a channel controller is asked the same way: its records are entrance-control events', async () => {

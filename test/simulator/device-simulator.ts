@@ -273,6 +273,10 @@ export class DeviceSimulator {
   private nextIndex: number;
   private readonly executedIds = new Set<string>();
   private readonly newRecordSent = new Set<string>();
+  /** `loseQueryPackets` faults: which packet of a DATA QUERY answer is lost, and how many answers still lose one. */
+  private readonly packetFaults: Array<{ table: string; packidx: number; times: number | 'always'; used: number }> = [];
+  /** Packets of DATA QUERY answers lost on their way (`loseQueryPackets`): never reached the server, never sent again. */
+  readonly lostPackets: Array<{ cmdId: string; table: string; packidx: number; packcnt: number; body: string }> = [];
 
   constructor(options: DeviceSimulatorOptions) {
     this.opts = { ...options };
@@ -643,10 +647,21 @@ export class DeviceSimulator {
     return this.faultPlan.failCommands(match, code, times);
   }
 
-  /** Removes every `failCommands` and `failRecords` fault. */
+  /** Removes every `failCommands`, `failRecords` and `loseQueryPackets` fault. */
   clearFaults(): void {
     this.faultPlan.clearFaults();
     this.recordFaults.splice(0);
+    this.packetFaults.splice(0);
+  }
+
+  /**
+   * Fault: packet `packidx` (1-based) of the next `times` answers (default once, or 'always') to a `DATA QUERY` of
+   * `table` is lost on its way and never sent again, while the panel's Return still counts every record, as firmware
+   * that gives up on a failed querydata POST does. An answer of fewer packets loses none. The lost packets are in
+   * `lostPackets`; their records stay new (`filter=NewRecord` answers them again).
+   */
+  loseQueryPackets(table: string, packidx = 1, times: number | 'always' = 1): void {
+    this.packetFaults.push({ table, packidx, times, used: 0 });
   }
 
   /**
@@ -1027,9 +1042,9 @@ export class DeviceSimulator {
     const table = q.tablename;
     let rows = this.tables.rowsWithSlot(table);
     const filter = q.filter.trim();
-    if (filter === 'NewRecord') {
+    const newRecords = filter === 'NewRecord';
+    if (newRecords) {
       rows = rows.filter((r) => !this.newRecordSent.has(r.row.index ?? ''));
-      for (const r of rows) this.newRecordSent.add(r.row.index ?? '');
     } else if (filter !== '*' && filter !== '') {
       const conds = this.condsAsKept(parseConditions(table, filter));
       if (isParseError(conds)) return { code: conds.error, error: conds.reason };
@@ -1055,8 +1070,16 @@ export class DeviceSimulator {
     });
     const pack = Math.max(1, this.opts.queryPackSize ?? 50);
     const packcnt = Math.ceil(lines.length / pack);
+    const fault = this.packetFaults.find((f) => f.table === table && (f.times === 'always' || f.used < f.times) && f.packidx <= packcnt);
+    if (fault) fault.used++;
     for (let i = 0; i < packcnt; i++) {
       const chunk = lines.slice(i * pack, (i + 1) * pack);
+      if (fault?.packidx === i + 1) {
+        // Lost on its way and never sent again: its records stay new (not uploaded, 9.1.4); the Return counts them.
+        this.lostPackets.push({ cmdId: cmd.id, table, packidx: i + 1, packcnt, body: chunk.join(this.opts.lineEnding ?? LF) });
+        continue;
+      }
+      if (newRecords) for (const { row } of rows.slice(i * pack, (i + 1) * pack)) this.newRecordSent.add(row.index ?? '');
       await this.upload(
         '/iclock/querydata',
         buildQuery([

@@ -82,7 +82,8 @@ function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
           { head: 'Sent', cell: (c: any) => c.sentAt ?? '' },
           { head: 'Answered', cell: (c: any) => c.doneAt ?? '' },
           { head: 'Return', cell: (c: any) => c.returnCode ?? '' },
-          { head: 'Meaning', cell: (c: any) => c.returnMeaning ?? c.error ?? '' },
+          // A done command's error is what its answer lacked (a Get transactions whose records did not all come).
+          { head: 'Meaning', cell: (c: any) => (c.state === 'done' && c.error ? `${c.returnMeaning ?? 'Successful'}; ${c.error}` : c.returnMeaning ?? c.error ?? '') },
           { head: 'Tries', cell: (c: any) => c.attempts },
         ]}
       />
@@ -341,9 +342,21 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/transactions`, { records, ...period }), `${label}: ${d.sn} is asked for ${asked}, waiting for the ${who}`);
     if (!r?.commandId) return;
     setTxQuery(null);
-    const done = async (c: any) =>
-      `${label}: the ${who} ${d.sn} sent ${c.returnCode} record${c.returnCode === 1 ? '' : 's'} (${asked}); each is in Transactions once, whether or not the gateway had it already`;
-    await followCommand(a, d.sn, r.commandId, { label, target: d.sn, device: who, done }, list.reload);
+    // A Return counting more records than came (a packet lost on its way) has the gateway ask again, and the command
+    // says so (its error names the new one, followed in turn); after the last ask it says how many did not come.
+    let next: string | undefined = r.commandId;
+    while (next) {
+      const id: string = next;
+      next = undefined;
+      const done = async (c: any) => {
+        const records = `${c.returnCode} record${c.returnCode === 1 ? '' : 's'} (${asked})`;
+        if (c.returnCode === 0) return `${label}: the ${who} ${d.sn} holds no records of what was asked (${asked}): it answered Return 0, none`;
+        if (!c.error) return `${label}: the ${who} ${d.sn} sent ${records}; each is in Transactions once, whether or not the gateway had it already`;
+        next = /asked again: command (\d+)/.exec(c.error)?.[1];
+        return `${label}: the ${who} ${d.sn} counted ${records}, but ${c.error}${next ? `, waiting for the ${who}` : ''}`;
+      };
+      await followCommand(a, d.sn, id, { label, target: d.sn, device: who, done }, list.reload);
+    }
   }
   async function getPunches(e: Event) {
     e.preventDefault();

@@ -39,6 +39,17 @@ export function eventInfo(code: number): EventCodeRow | null {
 /** Which manual's Appendix 1 to read first where both define a code (they disagree on -1..-12). */
 export type ReturnCodeManual = 'security' | 'attendance';
 
+/** A panel's Get transactions (`DATA QUERY tablename=transaction`, Security PUSH 9.1.4). */
+const TRANSACTION_QUERY = /^DATA QUERY tablename=transaction,/;
+/**
+ * -1 to a panel's Get transactions. Security PUSH reads it as a failure (Appendix 1, "Failed to send the command"),
+ * and a panel with no records of what was asked answers Return 0, the number of records (9.1.4): the field samples'
+ * -1 for an empty answer is an attendance terminal's to `DATA QUERY ATTLOG` (isBenignReturn), not a panel's. So it
+ * stays a failure, said with what it does and does not mean.
+ */
+const TRANSACTION_QUERY_FAILED =
+  'Failed to send the command (Appendix 1): the panel sent no records. Not "no records": a panel holding none of what was asked answers Return 0. Ask again, or for a period';
+
 /**
  * Appendix 1 meaning of a devicecmd `Return`; `>= 0` is success (or a record count). Both manuals are
  * consulted: by default the Security PUSH appendix first (access panels), then the Attendance PUSH one
@@ -51,6 +62,7 @@ export function returnMeaning(code: number, manual: ReturnCodeManual = 'security
     if (refused !== null) return refused;
   }
   if (code >= 0) return 'Successful';
+  if (code === -1 && command !== undefined && TRANSACTION_QUERY.test(command)) return TRANSACTION_QUERY_FAILED;
   const [first, second] = manual === 'attendance' ? [attendanceReturnIndex, returnIndex] : [returnIndex, attendanceReturnIndex];
   return first.get(code) ?? second.get(code) ?? null;
 }
