@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperatorCommand } from '../../src/cli/operator';
 import { runTokenCommand } from '../../src/cli/token';
 import { loadConfig } from '../../src/config/config';
-import { readmeCurls, readmeSection, readmeShellLines, runCurl, type CurlCommand } from '../support/readme-commands';
+import { curlRunner, readmeCurls, readmeSection, readmeShellLines, runCurl, type CurlCommand } from '../support/readme-commands';
 import { spawnSimulator, type SimulatorProcess } from '../support/simulate-cli';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -62,33 +62,8 @@ function simulatorOf(heading: string, ownText = false): SimulatorProcess {
   return spawnSimulator(args, children);
 }
 
-/** Runs the README's curl commands by a part of their line, each once; `done()` says whether all ran. */
-function curlsOf(curls: CurlCommand[]) {
-  const ran = new Set<CurlCommand>();
-  const find = (part: string) => {
-    const c = curls.filter((x) => x.line.includes(part));
-    if (c.length !== 1) throw new Error(`the README has ${c.length} curl lines with ${part}`);
-    return c[0];
-  };
-  return {
-    find,
-    async json(part: string, fill: Record<string, string> = {}) {
-      const c = find(part);
-      ran.add(c);
-      let url = here(c.url);
-      let body = c.body;
-      for (const [k, v] of Object.entries(fill)) {
-        if (!url.includes(k) && !body?.includes(k)) throw new Error(`the README's ${c.line} has no ${k}`);
-        url = url.replace(k, v);
-        body = body?.replace(k, v);
-      }
-      const r = await runCurl({ ...c, url, body });
-      expect(r.status, c.line).toBe(200);
-      return JSON.parse(r.text);
-    },
-    notRun: () => curls.filter((c) => !ran.has(c)).map((c) => c.line),
-  };
-}
+/** Runs the README's curl commands on this file's gateway, each once. */
+const curlsOf = (curls: CurlCommand[]) => curlRunner(curls, here);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { expect } from 'vitest';
 
 /**
  * The README's `curl` examples, read from the README itself so that a test runs the commands a newcomer copies:
@@ -31,6 +32,22 @@ export function readmeSection(heading: string, ownText = false): string {
     return !fenced && new RegExp(`^#{1,${ownText ? 6 : level}} `).test(l);
   });
   return (end < 0 ? lines : lines.slice(0, end)).join('\n');
+}
+
+/** Whether the line ends inside a '…', "…" or $'…' word (a # comment after a blank does not count). */
+function unterminated(line: string): boolean {
+  for (let i = 0, start = true; i < line.length; ) {
+    const c = line[i];
+    if (c === '#' && start) return false;
+    const q = c === '$' && line[i + 1] === "'" ? 2 : c === "'" || c === '"' ? 1 : 0;
+    if (q) {
+      const j = line.indexOf(line[i + q - 1], i + q);
+      if (j < 0) return true;
+      i = j + 1;
+    } else i++;
+    start = /\s/.test(c);
+  }
+  return false;
 }
 
 function words(line: string, vars: Record<string, string>): string[] {
@@ -77,10 +94,19 @@ export interface ShellLine {
 export function readmeShellLines(heading: string, vars: Record<string, string>, ownText = false): ShellLine[] {
   const lines: ShellLine[] = [];
   for (const block of readmeSection(heading, ownText).matchAll(/```sh\n([\s\S]*?)```/g)) {
-    for (const line of block[1].replace(/\\\n\s*/g, ' ').split('\n')) {
-      const w = words(line.trim(), vars);
-      if (w.length) lines.push({ line: line.trim(), words: w });
+    let open = '';
+    for (const physical of block[1].replace(/\\\n\s*/g, ' ').split('\n')) {
+      // A quoted word may go on over the next lines (a JSON body written over three), as bash reads it.
+      const line = open ? `${open}\n${physical}` : physical.trim();
+      if (unterminated(line)) {
+        open = line;
+        continue;
+      }
+      open = '';
+      const w = words(line, vars);
+      if (w.length) lines.push({ line, words: w });
     }
+    if (open) throw new Error(`a quote the README's ${heading} never closes: ${open}`);
   }
   return lines;
 }
@@ -113,4 +139,36 @@ export function readmeCurls(heading: string, vars: Record<string, string>, ownTe
 export async function runCurl(cmd: CurlCommand): Promise<{ status: number; text: string }> {
   const res = await fetch(cmd.url, { method: cmd.method, headers: cmd.headers, body: cmd.body });
   return { status: res.status, text: await res.text() };
+}
+
+/**
+ * Runs a section's `curl` commands by a part of their line, each found once (`at` maps the README's address to the
+ * test's gateway; `fill` replaces what the README says to copy in, such as `<the level id>`, in the URL and body),
+ * each expected to answer HTTP 200 with JSON; `notRun()` lists the lines no test step ran.
+ */
+export function curlRunner(curls: CurlCommand[], at: (url: string) => string = (u) => u) {
+  const ran = new Set<CurlCommand>();
+  const find = (part: string) => {
+    const c = curls.filter((x) => x.line.includes(part));
+    if (c.length !== 1) throw new Error(`the README has ${c.length} curl lines with ${part}`);
+    return c[0];
+  };
+  return {
+    find,
+    async json(part: string, fill: Record<string, string> = {}) {
+      const c = find(part);
+      ran.add(c);
+      let url = at(c.url);
+      let body = c.body;
+      for (const [k, v] of Object.entries(fill)) {
+        if (!url.includes(k) && !body?.includes(k)) throw new Error(`the README's ${c.line} has no ${k}`);
+        url = url.replace(k, v);
+        body = body?.replace(k, v);
+      }
+      const r = await runCurl({ ...c, url, body });
+      expect(r.status, c.line).toBe(200);
+      return JSON.parse(r.text);
+    },
+    notRun: () => curls.filter((c) => !ran.has(c)).map((c) => c.line),
+  };
 }

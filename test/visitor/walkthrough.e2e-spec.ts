@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { readmeCurls, runCurl } from '../support/readme-commands';
+import { curlRunner, readmeCurls, readmeSection, readmeShellLines, runCurl } from '../support/readme-commands';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 /**
@@ -20,64 +18,66 @@ afterAll(async () => {
   await t?.close();
 });
 
-/**
- * The JSON bodies of the README's visitor walk-through, by path, read from the README itself so that the
- * steps a newcomer copies are the steps this test runs (a required field missing there fails here).
- */
-function readmeBodies(): Map<string, Record<string, unknown>> {
-  const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
-  const start = readme.indexOf('### A visitor system, from a fresh install');
-  const block = readme.slice(readme.indexOf('```sh', start), readme.indexOf('```\n', readme.indexOf('```sh', start) + 5));
-  const bodies = new Map<string, Record<string, unknown>>();
-  for (const m of block.matchAll(/"\$G(\/api\/[^"?]+)\?\$T"\s*(?:\\\s*)?-d '([^']*)'/g)) bodies.set(m[1], JSON.parse(m[2]));
-  return bodies;
-}
-const readme = readmeBodies();
-const body = (p: string) => {
-  const b = readme.get(p);
-  if (!b) throw new Error(`the README's visitor walk-through has no body for ${p}`);
-  return b;
-};
-
+const VISITOR = '### A visitor system, from a fresh install';
 const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const ok = { code: 0, message: 'success', data: null };
 
+/**
+ * Every step as the README writes it: its `curl` lines (only `$G` pointed at this file's gateway, and the level id
+ * the README says to copy filled in) and its `npm run simulate` line's panel, so that a step a newcomer copies that
+ * answers otherwise (a parameter missing, a wrong door name) fails here.
+ */
 describe('README walk-through: a visitor system on a fresh install', () => {
+  let curls: ReturnType<typeof curlRunner>;
   let levelId: string;
   let visitorPin: string;
 
-  it('1. a panel connects and its doors are listed', async () => {
+  beforeAll(() => {
+    const vars = { G: t.baseUrl, T: `access_token=${TEST_TOKEN}` };
+    // The section's own token and address, as its first line sets them: the walk-through's token on npm start's port.
+    expect(readmeSection(VISITOR)).toMatch(/^T='access_token=change-me-please'; G=http:\/\/localhost:8088$/m);
+    curls = curlRunner(readmeCurls(VISITOR, vars));
+    const sim = readmeShellLines(VISITOR, vars).filter((l) => l.words.slice(0, 4).join(' ') === 'npm run simulate --');
+    expect(sim.map((l) => l.line)).toHaveLength(1);
+    const arg = (name: string) => sim[0].words[sim[0].words.indexOf(name) + 1];
+    expect(arg('--url')).toBe(t.baseUrl);
     // The README's simulator, as `npm run simulate` starts it (it reports the address 192.168.1.201).
-    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LOBBY000001', doors: 1 });
+    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: arg('--sn'), doors: Number(arg('--doors')) });
+  });
+
+  it('1. a panel connects and its doors are listed', async () => {
     expect((await panel.connect()).registered).toBe(true);
     await panel.pollUntilIdle();
-    const doors = await t.get('/api/door/list', { pageNo: 1, pageSize: 10 });
-    expect(doors.body.data.map((d: { name: string }) => d.name)).toEqual(['192.168.1.201-1']);
-    expect(body('/api/accLevel/addLevelDoor')).toMatchObject({ accApiLevelAddDoorItems: [{ doorName: '192.168.1.201-1' }] });
+    const doors = await curls.json('/api/door/list?');
+    expect(doors.data.map((d: { name: string }) => d.name)).toEqual(['192.168.1.201-1']);
+    expect(curls.find('/api/accLevel/addLevelDoor?').body).toContain('"doorName":"192.168.1.201-1"');
   });
 
   it('2. an access level on the lobby door (CVSecurity Swagger: addLevel, addLevelDoor)', async () => {
-    expect((await t.post('/api/accLevel/addLevel', body('/api/accLevel/addLevel'))).body).toEqual(ok);
-    expect((await t.post('/api/accLevel/addLevelDoor', body('/api/accLevel/addLevelDoor'))).body).toEqual(ok);
+    expect(await curls.json('/api/accLevel/addLevel?')).toEqual(ok);
+    expect(await curls.json('/api/accLevel/addLevelDoor?')).toEqual(ok);
     levelId = (await t.get('/api/accLevel/getByName/Lobby')).body.data.id;
   });
 
   it('3. it is a visitor level out of the box (2.16.1)', async () => {
-    expect((await t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 })).body).toEqual({ code: 0, message: 'success', data: [{ id: levelId, name: 'Lobby' }] });
+    expect(await curls.json('/api/visLevel/list?')).toEqual({ code: 0, message: 'success', data: [{ id: levelId, name: 'Lobby' }] });
   });
 
   it('4. the host is a person (2.13.1)', async () => {
-    expect((await t.post('/api/person/add', body('/api/person/add'))).body).toEqual(ok);
+    expect(await curls.json('/api/person/add?')).toEqual(ok);
   });
 
   it('5. the visitor checks in with a card (2.17.1), and the panel receives them', async () => {
     const now = Date.now();
-    // The README's body as printed, with the level id filled in and a visit window around now (the README's
-    // is in 2030, so that the card would not open the door today).
-    const res = await t.post('/api/visRegistration/add', {
-      ...body('/api/visRegistration/add'), startTime: fmt(now - 60_000), endTime: fmt(now + 3_600_000), visLevels: levelId,
+    // The README's line as printed, with the level id filled in and a visit window around now (the README's is
+    // in 2030, so that the card would not open the door today).
+    const body = curls.find('/api/visRegistration/add?').body!;
+    expect(body).toContain('"startTime":"2030-01-01 09:00:00"');
+    expect(body).toContain('"endTime":"2030-01-01 18:00:00"');
+    const res = await curls.json('/api/visRegistration/add?', {
+      '<the level id>': levelId, '2030-01-01 09:00:00': fmt(now - 60_000), '2030-01-01 18:00:00': fmt(now + 3_600_000),
     });
-    expect(res.body).toEqual(ok);
+    expect(res).toEqual(ok);
     await panel.pollUntilIdle();
     const user = panel.table('user').find((u) => u.CardNo === '7770001');
     expect(user, 'the visitor is a user of the panel').toBeDefined();
@@ -88,10 +88,11 @@ describe('README walk-through: a visitor system on a fresh install', () => {
   });
 
   it('6. the visitor checks out (2.17.2) and leaves the panel', async () => {
-    expect((await t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'P1234567' })).body).toEqual(ok);
+    expect(await curls.json('/api/visRegistration/exit?')).toEqual(ok);
     await panel.pollUntilIdle();
     expect(panel.user(visitorPin)).toBeUndefined();
     expect(panel.evaluateAccess({ cardno: '7770001', door: 1 }).granted).toBe(false);
+    expect(curls.notRun(), 'every curl line of the visitor walk-through ran').toEqual([]);
   });
 });
 
