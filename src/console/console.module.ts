@@ -20,6 +20,7 @@ import { HepModule } from '../hep/hep.module';
 import { MediaModule } from '../media/media.module';
 import { ParkModule } from '../park/park.module';
 import { PassageModule } from '../passage/passage.module';
+import { ConsoleAdvancedFunctionsController } from './advanced-functions.controller';
 import { ConsoleAttendanceController } from './attendance.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { ConsoleAuditService } from './audit.service';
@@ -34,6 +35,7 @@ import { ConsoleEleLevelsController, ConsolePsgLevelsController } from './module
 import { ConsoleEntranceController } from './entrance.controller';
 import { ConsoleHepController } from './hep.controller';
 import { ConsoleLevelEditService } from './level-edit.service';
+import { PanelRulesService } from './panel-rules.service';
 import { ConsoleMediaController } from './media.controller';
 import { ConsoleAuditController, ConsoleOperatorsController } from './operators.controller';
 import { OperatorService } from './operator.service';
@@ -58,9 +60,9 @@ import { BioTemplateModule } from '../bioTemplate/bio-template.module';
     ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
     ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
     ConsoleCatalogController, ConsoleAttendanceController, ConsoleElevatorController, ConsoleEleLevelsController, ConsoleEntranceController, ConsolePsgLevelsController, ConsoleHepController,
-    ConsoleMediaController, ConsoleParkingController, ConsoleStaticController, ConsoleRootController,
+    ConsoleMediaController, ConsoleParkingController, ConsoleAdvancedFunctionsController, ConsoleStaticController, ConsoleRootController,
   ],
-  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService],
+  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService, PanelRulesService],
   exports: [OperatorService, ConsoleAuditService],
 })
 export class ConsoleModule {}

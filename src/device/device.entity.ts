@@ -95,6 +95,17 @@ export class Device extends HexIdEntity {
   @Column({ name: 'aux_out_count', type: 'integer', default: 0 })
   auxOutCount!: number;
 
+  /**
+   * Advanced Functions > Interlock (Appendix 9 value, SET OPTIONS InterLock=, only values its door count allows);
+   * null: never set, the panel keeps its own. Sent by the planner as the `advanced` item (panel-rules.ts).
+   */
+  @Column({ type: 'integer', nullable: true })
+  interlock!: number | null;
+
+  /** Advanced Functions > Anti-Passback (Appendix 8 value, SET OPTIONS AntiPassback=); null: never set. */
+  @Column({ name: 'anti_passback', type: 'integer', nullable: true })
+  antiPassback!: number | null;
+
   /** IANA zone of the device's wall clock (rtlog times); config TIME_ZONE unless changed. */
   @Column({ name: 'time_zone', type: 'varchar', length: 64 })
   timeZone!: string;

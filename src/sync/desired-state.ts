@@ -15,6 +15,7 @@ import { gatePassRuleRecord, passRulesRead, type PassRuleRow } from './pass-rule
 import { asSyncPerson, loadVisitorRights, loadVisitors, VISITOR_LEVELS, visitorsRead, type SyncVisitor } from './visitor-sync';
 import { read, readAll, runRead, type Read } from '../database/read-together';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
+import { panelRuleRecords, panelRulesRead, type PanelRulesRow } from './panel-rules-sync';
 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
@@ -54,6 +55,7 @@ export interface DesiredBase {
   holidays: SyncHoliday[];
   passRules: PassRuleRow[];
   doorOptions: DoorOptionsRow[];
+  panelRules: PanelRulesRow[];
   scoped?: ScopedOwners;
 }
 
@@ -85,12 +87,14 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
   );
   const passRules = passRulesRead(deviceIds);
   const doorOptions = doorOptionsRead(panels);
-  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules, doorOptions });
+  const panelRules = panelRulesRead(panels);
+  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules, doorOptions, panelRules });
   return readAll({
     tz,
     holidays: holidaysRead(),
     passRules,
     doorOptions,
+    panelRules,
     scoped: readAll({
       grants: grantsRead(deviceIds),
       personLevels: heldRead(PERSON_LEVELS, { pins }),
@@ -168,7 +172,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
 
-  const { tz, holidays, passRules, doorOptions, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
+  const { tz, holidays, passRules, doorOptions, panelRules, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
   const tzRows = [...tz];
   // Elevator and channel controllers: the time zones of their own levels.
   if (devices.some((d) => d.module)) tzRows.push(...((await loadModuleTimezones(m, devices.filter((d) => d.module).map((d) => d.id))) as typeof tzRows));
@@ -177,6 +181,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
   for (const r of passRules) out.get(r.device_id)?.passRules.set(Number(r.tz_id), gatePassRuleRecord(r.tz_id, r.schedule, r.pass_mode));
   for (const r of doorOptions) out.get(r.device_id)?.doorOptions.set(Number(r.door_no), doorOptionsRecord(r));
+  for (const r of panelRules) for (const o of panelRuleRecords(r)) out.get(r.id)?.panelRules.set(o.option, o);
 
   const { rights, vrights, persons, visits, templates } = await ownersOf(m, devices, scoped);
   const templatesOf = new Map<string, StoredTemplate[]>();

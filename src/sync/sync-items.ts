@@ -14,17 +14,19 @@
  *   gatepassrule                        by PasswayTimeZoneId (a channel controller's pass rule, psg_pass_rule)
  *   door                                by door number: an access panel's options of a door an operator set
  *                                       (SET OPTIONS Door<n>Drivertime, ..., 9.5.1); a door never set is no item
+ *   advanced                            by option (AntiPassback, InterLock): an access panel's Advanced Functions an
+ *                                       operator set (SET OPTIONS, Appendix 8/9; panel-rules-sync.ts), hash the value
  * Each has a hash of its content. `?` is the hash of an item the device may hold with unknown content
  * (a command carrying it failed): it never equals a desired hash, and it still gets removed when not desired.
  */
 import { createHash } from 'node:crypto';
-import type { DoorOptionsRecord, GatePassRuleRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
+import type { DoorOptionsRecord, GatePassRuleRecord, PanelRuleRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
 import type { StoredTemplate } from './bio-sync';
 
-export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule' | 'door';
+export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule' | 'door' | 'advanced';
 export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'eleauth', 'card', 'photo', 'bio'];
 /** Items of the device itself, not of a member: few, so every plan but a full sync's later pages looks at all of them. */
-export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule', 'door'];
+export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule', 'door', 'advanced'];
 
 /**
  * A device's desired items as operators' views read them (sync-status.service.ts): item → hash, the members
@@ -126,12 +128,14 @@ export interface DesiredDevice {
   passRules: Map<number, GatePassRuleRecord>;
   /** An access panel's door options by door number (only doors whose parameters an operator set). */
   doorOptions: Map<number, DoorOptionsRecord>;
+  /** An access panel's Interlock and Anti-Passback options by option name (only those an operator set). */
+  panelRules: Map<string, PanelRuleRecord>;
   skipped: Array<{ pin: string; reason: string }>;
   /** The item kind the members' rights are held as on this device. */
   rightsKind: RightsKind;
 }
 
-export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), doorOptions: new Map(), skipped: [], rightsKind });
+export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), doorOptions: new Map(), panelRules: new Map(), skipped: [], rightsKind });
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
@@ -250,6 +254,7 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   for (const [day, r] of d.holidays) out.set(itemId('hday', day), `${r.holidayType}:${r.loop}`);
   for (const [tz, r] of d.passRules) out.set(itemId('gatepassrule', tz), passRuleHash(r));
   for (const [no, r] of d.doorOptions) out.set(itemId('door', no), doorOptionsHash(r));
+  for (const [option, r] of d.panelRules) out.set(itemId('advanced', option), String(r.value));
   return out;
 }
 

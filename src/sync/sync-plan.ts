@@ -21,6 +21,7 @@ import {
   dataUpdateUserPic,
   deleteUser,
   setDoorOptions,
+  setPanelRules,
   utf8Length,
   type UserAuthorizeRecord,
 } from '../push/protocol';
@@ -132,6 +133,7 @@ export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
     case 'gatepassrule':
       return 'gatepassrule';
     case 'door':
+    case 'advanced':
       // Options, no table: a refusal of the panel's `SET OPTIONS` holds them back (the planner's refusedOf).
       return null;
   }
@@ -247,6 +249,10 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   // is no longer an item (the panel's LockCount shrank) leaves its options as they are, and nothing is sent for it.
   const doors = (puts.get('door') ?? []).map(Number).sort((a, b) => a - b);
   emit('door', apart('door', doors.map((no) => ({ key: String(no), hash: hashOf('door', String(no)), records: [desired.doorOptions.get(no)!] })), setDoorOptions));
+  // Interlock and Anti-Passback (Advanced Functions): one SET OPTIONS of those that changed; never deleted either (a
+  // rule cleared is the value 0, sent as such; a panel never set is no item).
+  const panelRules = (puts.get('advanced') ?? []).sort();
+  emit('advanced', apart('advanced', panelRules.map((o) => ({ key: o, hash: hashOf('advanced', o), records: [desired.panelRules.get(o)!] })), setPanelRules));
 
   // A firmware that refused for good to delete from its rights table (DATA DELETE usereleauthorize / userauthorize)
   // still takes updates: a right the database withdrew is overwritten with no door (no floor) in each time zone it

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
-import { dataCount, dataQuery, refusalKey } from '../push/protocol';
+import { dataCount, dataQuery, PANEL_RULE_OPTIONS, refusalKey } from '../push/protocol';
 import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
@@ -98,6 +98,8 @@ const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth
 const UNCLEARED_COUNTED = ['user', 'USERINFO', 'userauthorize', 'usereleauthorize'];
 /** Kinds whose table's clear (`DATA DELETE <table> *`) has a refusal key of its own (refusals.ts). */
 const STAR_CLEARED: readonly ItemKind[] = ['user', 'auth', 'eleauth'];
+/** Kinds a panel keeps as options (SET OPTIONS), in no table: a refusal of SET OPTIONS for good holds them back. */
+const OPTION_KINDS: ReadonlySet<ItemKind> = new Set(['door', 'advanced']);
 
 /**
  * The one planner (design.md point 3): every device command that reflects state comes from here. A plan is
@@ -195,6 +197,15 @@ export class SyncPlannerService {
     const [door]: Array<{ device_id: string; door_no: number }> = await m.query(`SELECT device_id, door_no FROM door WHERE id = $1`, [doorId]);
     if (!door) return 0;
     return this.plan(m, { deviceIds: [door.device_id], pins: [], mode: 'diff', items: new Set([itemId('door', door.door_no)]) });
+  }
+
+  /**
+   * A panel's Interlock or Anti-Passback set (Advanced Functions): its `advanced` items, SET OPTIONS planned against
+   * what the panel confirmed, nothing else of it. Answers the number of commands queued (0: it holds them already,
+   * has them on their way, or refuses SET OPTIONS for good).
+   */
+  async syncPanelRules(m: EntityManager, deviceId: string): Promise<number> {
+    return this.plan(m, { deviceIds: [deviceId], pins: [], mode: 'diff', items: new Set(PANEL_RULE_OPTIONS.map((o) => itemId('advanced', o))) });
   }
 
   /** A time segment changed or is about to be deleted: time zones and pass rules of every admitted device (no member in scope). */
@@ -484,7 +495,7 @@ export class SyncPlannerService {
       // write still loses the rights the database revoked.
       // A door's options are no table: a firmware refusing `SET OPTIONS` for good holds them back (nothing deletes them).
       const refusedOf = (verb: string) =>
-        new Set(MEMBER_KINDS.concat(DEVICE_KINDS).filter((k) => refusals.get(device.id)?.has(k === 'door' ? (verb === 'UPDATE' ? 'SET OPTIONS' : '') : `DATA ${verb} ${tableOf(device, k) ?? ''}`)));
+        new Set(MEMBER_KINDS.concat(DEVICE_KINDS).filter((k) => refusals.get(device.id)?.has(OPTION_KINDS.has(k) ? (verb === 'UPDATE' ? 'SET OPTIONS' : '') : `DATA ${verb} ${tableOf(device, k) ?? ''}`)));
       const refused = refusedOf('UPDATE');
       const refusedRemove = refusedOf('DELETE');
       // A user or rights table's clear is keyed apart (`DATA DELETE user *`): refused, the full sync leaves it out,

@@ -294,6 +294,7 @@ export class DeviceSimulator {
     this.options.set('~SerialNumber', this.sn);
     this.options.set('ComPwd', '');
     for (let d = 1; d <= this.doorCount; d++) this.options.set(`Door${d}Drivertime`, '5');
+    this.forgetPanelRules();
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -732,6 +733,12 @@ export class DeviceSimulator {
     for (let d = 1; d <= this.doorCount; d++) this.options.set(`Door${d}Drivertime`, '5');
   }
 
+  /** Interlock and anti-passback (SET OPTIONS InterLock=, AntiPassback=, Appendix 8/9) as a panel leaves the factory: none. */
+  private forgetPanelRules(): void {
+    this.options.set('AntiPassback', '0');
+    this.options.set('InterLock', '0');
+  }
+
   /**
    * Fault: a factory reset. Every table is wiped and the session forgotten; then the device connects the way a
    * fresh one does, with the same SN (handshake, registry, push). Door states and the event index are kept, unless
@@ -741,6 +748,7 @@ export class DeviceSimulator {
   async factoryReset(opts: { numbering?: 'kept' | 'restarted' } = {}): Promise<{ registered: boolean; registryCode?: string }> {
     for (const t of this.tables.tableNames()) this.tables.clear(t);
     this.forgetDoorParameters();
+    this.forgetPanelRules();
     if (opts.numbering === 'restarted') this.nextIndex = 1;
     this.registered = false;
     this.registryCode = undefined;
@@ -761,6 +769,7 @@ export class DeviceSimulator {
   async factoryResetInPlace(at: Date): Promise<UploadResult> {
     for (const t of this.tables.tableNames()) this.tables.clear(t);
     this.forgetDoorParameters();
+    this.forgetPanelRules();
     this.nextIndex = 1;
     this.executedIds.clear();
     this.pendingAcks.splice(0);

@@ -10,6 +10,7 @@ import { CatalogPage } from './catalog';
 import { DashboardPage } from './dashboard';
 import { DevicesPage } from './devices';
 import { DoorsPage } from './doors';
+import { AdvancedPage } from './advanced';
 import { ElevatorPage } from './elevator';
 import { EntrancePage } from './entrance';
 import { HepPage } from './hep';
@@ -55,6 +56,7 @@ const PAGES: Array<{ path: string; label: string; need?: Role; sub?: boolean; vi
   { path: 'parking', label: 'Parking', view: ParkingPage },
   { path: 'visitors', label: 'Visitors', view: VisitorsPage },
   { path: 'access', label: 'Access levels', view: CatalogPage },
+  { path: 'advanced', label: 'Advanced functions', view: AdvancedPage },
   { path: 'audit', label: 'Audit log', need: 'operator', view: AuditPage },
   { path: 'settings', label: 'Settings', view: SettingsPage },
 ];

@@ -16,3 +16,4 @@ export * from './refusals';
 export * from './return-reasons';
 export * from './elevator';
 export * from './remote-auth';
+export * from './panel-rules';
