@@ -26,7 +26,7 @@ export async function appendAudit(ds: Pick<DataSource, 'query'>, ...[who, ip, ac
 }
 
 /** Fields never written into the audit log: secrets, and payloads too large to be worth keeping. */
-const HIDDEN = new Set(['password', 'current', 'next', 'personPwd', 'personPhoto', 'token', 'code', 'photo', 'bioPhoto', 'content', 'picture']);
+const HIDDEN = new Set(['password', 'current', 'next', 'personPwd', 'personPhoto', 'token', 'code', 'photo', 'bioPhoto', 'content', 'picture', 'duressPassword', 'emergencyPassword']);
 
 /** The request body as the audit log keeps it: secrets masked, long values cut. */
 export function auditDetail(body: unknown): Record<string, unknown> | null {

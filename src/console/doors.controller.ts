@@ -6,7 +6,7 @@ import { requireSomeChange } from '../common/update-fields';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
 import { DoorService, type DoorWithState } from '../door/door.service';
 import { anywhere, consolePage, servicePage } from './console-paging';
-import { DOOR_OPTIONS, DoorAdminService, type DoorEdit } from '../door/door-admin.service';
+import { DOOR_MORE_OPTIONS, DOOR_OPTIONS, DoorAdminService, type DoorEdit } from '../door/door-admin.service';
 import { LiveStreamService, type StreamEventType } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
@@ -29,6 +29,10 @@ function doorRow(s: DoorWithState) {
     id: d.id, name: d.name, doorNo: d.doorNo, deviceId: d.deviceId, deviceSn: d.device?.sn ?? null, deviceName: d.device?.alias ?? null, enabled: d.enabled,
     // The parameters the door edit sets (null: never set, the panel keeps its own; lockDelay is also a remote authorisation's open time).
     lockDelay: d.lockDelay, sensorType: d.sensorType, sensorDelay: d.sensorDelay, opInterval: d.opInterval, optionsSet: d.optionsSet,
+    // The time zones by time segment id (keepOpenSet false: never set; set with null: none), lock at door closing;
+    // the passwords only as whether one is set: secrets, never answered.
+    keepOpenSegmentId: d.keepOpenSegmentId, keepOpenSet: d.keepOpenSet, validSegmentId: d.validSegmentId, closeAndLock: d.closeAndLock,
+    duressPasswordSet: !!d.duressPassword, emergencyPasswordSet: !!d.emergencyPassword,
     ...s.state,
   };
 }
@@ -146,7 +150,32 @@ const DOOR_OPTION_BOUNDS: Record<(typeof DOOR_OPTIONS)[number], { min: number; m
   opInterval: { min: 0, max: 254, what: 'opInterval (operate interval) must be a whole number of seconds, 0-254' },
 };
 
-type DoorEditBody = { name?: unknown; enabled?: unknown } & { [K in (typeof DOOR_OPTIONS)[number]]?: unknown };
+type DoorEditBody = { name?: unknown; enabled?: unknown } & { [K in (typeof DOOR_OPTIONS)[number] | (typeof DOOR_MORE_OPTIONS)[number]]?: unknown };
+
+/**
+ * The door edit's time zones, lock at door closing and passwords: a time segment's id (the passage mode's may be null:
+ * none), true or false, digits (the duress password up to 6, the emergency password up to 8, as Appendix 10 bounds
+ * them; '' clears one).
+ */
+function doorEditMore(body: DoorEditBody | undefined): Pick<DoorEdit, (typeof DOOR_MORE_OPTIONS)[number]> {
+  const segment = (k: 'keepOpenSegmentId' | 'validSegmentId', v: unknown, none: boolean) => {
+    if (v === undefined || (none && v === null) || (typeof v === 'string' && v !== '')) return v as string | null | undefined;
+    throw new CvError(CvCode.InvalidParameter, `${k} must be a time segment's id${none ? ', or null for none' : ''}`);
+  };
+  const password = (k: 'duressPassword' | 'emergencyPassword', v: unknown, max: number) => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !new RegExp(`^\\d{0,${max}}$`).test(v)) throw new CvError(CvCode.InvalidParameter, `${k} must be up to ${max} digits ('' clears it)`);
+    return v;
+  };
+  if (body?.closeAndLock !== undefined && typeof body.closeAndLock !== 'boolean') throw new CvError(CvCode.InvalidParameter, 'closeAndLock must be true or false');
+  return {
+    keepOpenSegmentId: segment('keepOpenSegmentId', body?.keepOpenSegmentId, true),
+    validSegmentId: segment('validSegmentId', body?.validSegmentId, false) ?? undefined,
+    closeAndLock: body?.closeAndLock as boolean | undefined,
+    duressPassword: password('duressPassword', body?.duressPassword, 6),
+    emergencyPassword: password('emergencyPassword', body?.emergencyPassword, 8),
+  };
+}
 
 /**
  * The door edit's fields: a name (trimmed, 1-100 characters), enabled true or false, the door's parameters within
@@ -162,7 +191,7 @@ function doorEdit(body: DoorEditBody | undefined): DoorEdit {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < b.min || v > b.max) throw new CvError(CvCode.InvalidParameter, b.what);
     options[k] = v;
   }
-  return { ...doorEditNames(body), ...options };
+  return { ...doorEditNames(body), ...options, ...doorEditMore(body) };
 }
 
 function doorEditNames(body: DoorEditBody | undefined): { name?: string; enabled?: boolean } {

@@ -162,13 +162,30 @@ export class Device extends HexIdEntity {
 }
 
 /** A door removed by a smaller LockCount, as `device.dropped_doors` keeps it. */
+/** A dropped door's time zones (time segment ids), lock at door closing and passwords, as its row had them. */
+export interface DroppedDoorMore {
+  keepOpenSegmentId: string | null;
+  keepOpenSet: boolean;
+  validSegmentId: string | null;
+  closeAndLock: boolean | null;
+  duressPassword: string | null;
+  emergencyPassword: string | null;
+}
+
 export interface DroppedDoor {
   doorNo: number;
   id: string;
   name: string;
   lockDelay: number | null;
   /** Its parameters the door edit set (door.sensor_type, sensor_delay, op_interval, options_set); absent in rows kept before them. */
-  params?: { sensorType: number | null; sensorDelay: number | null; opInterval: number | null; optionsSet: boolean };
+  params?: {
+    sensorType: number | null;
+    sensorDelay: number | null;
+    opInterval: number | null;
+    optionsSet: boolean;
+    /** The time zones, lock at door closing and passwords (door.keep_open_segment_id ...); absent in rows kept before them. */
+    more?: DroppedDoorMore;
+  };
   /** Access levels (acc_level_door) and entrance-control levels (psg_level_gate) it was in. */
   acc: string[];
   psg: string[];

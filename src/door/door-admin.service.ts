@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
 import { writeTransaction } from '../common/write-transaction';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { renameDoorRow, requireFreeDoorName } from './door-rename';
@@ -7,6 +8,10 @@ import { DoorNotFound, DoorService } from './door.service';
 
 /** The door parameters the panel keeps as options (9.5.1, Appendix 10), as the door edit names them. */
 export const DOOR_OPTIONS = ['lockDelay', 'sensorType', 'sensorDelay', 'opInterval'] as const;
+/** The rest of them: time zones (by time segment), lock at door closing, passwords. */
+export const DOOR_MORE_OPTIONS = ['keepOpenSegmentId', 'validSegmentId', 'closeAndLock', 'duressPassword', 'emergencyPassword'] as const;
+/** Every field of the door edit that is one of its panel's options. */
+const ALL_OPTIONS = [...DOOR_OPTIONS, ...DOOR_MORE_OPTIONS] as const;
 
 /** A door edit: each field undefined when not given (kept as it is). */
 export interface DoorEdit {
@@ -20,7 +25,31 @@ export interface DoorEdit {
   sensorDelay?: number;
   /** Operate interval, seconds (Door<n>Intertime). */
   opInterval?: number;
+  /** Passage mode time zone (Door<n>KeepOpenTimeZone): a time segment's id, null for none. */
+  keepOpenSegmentId?: string | null;
+  /** Door active time zone (Door<n>ValidTZ): a time segment's id. */
+  validSegmentId?: string;
+  /** Lock at door closing (Door<n>CloseAndLock). */
+  closeAndLock?: boolean;
+  /** Duress password (Door<n>ForcePassWord), up to 6 digits, '' to clear it. */
+  duressPassword?: string;
+  /** Emergency password (Door<n>SupperPassWord), up to 8 digits, '' to clear it. */
+  emergencyPassword?: string;
 }
+
+type OptionsRow = {
+  lock_delay: number;
+  sensor_type: number | null;
+  sensor_delay: number | null;
+  op_interval: number | null;
+  keep_open_segment_id: string | null;
+  keep_open_set: boolean;
+  valid_segment_id: string | null;
+  close_and_lock: boolean | null;
+  duress_password: string | null;
+  emergency_password: string | null;
+  options_set: boolean;
+};
 
 /**
  * CVSecurity's Door > Enable / Disable. A disabled door takes no remote command (DoorControlService) and grants
@@ -67,26 +96,46 @@ export class DoorAdminService {
       const optionsChanged = await this.writeOptions(m, door.id, edit);
       // Planned whether or not this edit changed them: a door whose options its panel lost (a refusal since lifted)
       // gets them with its next save. Nothing is queued where the panel holds them or has them on their way.
-      const optionsQueued = DOOR_OPTIONS.some((k) => edit[k] !== undefined) ? await this.planner.syncDoorOptions(m, door.id) : 0;
+      const optionsQueued = ALL_OPTIONS.some((k) => edit[k] !== undefined) ? await this.planner.syncDoorOptions(m, door.id) : 0;
       return { door: renamed ? edit.name! : row.name, deviceSn: door.device!.sn, renamed, enabledChanged, optionsChanged, optionsQueued };
     });
   }
 
   /**
    * The door's parameters given (each kept when not given), and the door marked as one whose options its panel is sent
-   * (options_set): answers whether a stored value changed. The panel's commands are the planner's (syncDoorOptions).
+   * (options_set): answers whether a stored value changed. A time zone names a time segment that exists (-404
+   * otherwise, nothing stored). The panel's commands are the planner's (syncDoorOptions).
    */
   private async writeOptions(m: EntityManager, doorId: string, edit: DoorEdit): Promise<boolean> {
-    if (!DOOR_OPTIONS.some((k) => edit[k] !== undefined)) return false;
-    const rows: Array<{ id: string }> = await m.query(
-      `WITH u AS (UPDATE door SET lock_delay = coalesce($2, lock_delay), sensor_type = coalesce($3, sensor_type), sensor_delay = coalesce($4, sensor_delay),
-                  op_interval = coalesce($5, op_interval), options_set = true, updated_at = now()
-                WHERE id = $1 AND (NOT options_set OR lock_delay IS DISTINCT FROM coalesce($2, lock_delay) OR sensor_type IS DISTINCT FROM coalesce($3, sensor_type)
-                  OR sensor_delay IS DISTINCT FROM coalesce($4, sensor_delay) OR op_interval IS DISTINCT FROM coalesce($5, op_interval)) RETURNING id)
-       SELECT id FROM u`,
-      [doorId, edit.lockDelay ?? null, edit.sensorType ?? null, edit.sensorDelay ?? null, edit.opInterval ?? null],
+    if (!ALL_OPTIONS.some((k) => edit[k] !== undefined)) return false;
+    for (const [field, id] of [['keepOpenSegmentId', edit.keepOpenSegmentId], ['validSegmentId', edit.validSegmentId]] as const) {
+      if (typeof id !== 'string') continue;
+      const [seg] = await m.query(`SELECT id FROM time_segment WHERE id = $1 FOR SHARE`, [id.length === 32 ? id : '']);
+      if (!seg) throw new CvError(CvCode.NotFound, `${field}: the time segment does not exist: ${id}`);
+    }
+    const [was]: OptionsRow[] = await m.query(
+      `SELECT lock_delay, sensor_type, sensor_delay, op_interval, keep_open_segment_id, keep_open_set, valid_segment_id, close_and_lock, duress_password, emergency_password, options_set
+         FROM door WHERE id = $1`,
+      [doorId],
     );
-    return rows.length > 0;
+    const given = <T>(v: T | undefined, old: T): T => (v === undefined ? old : v);
+    const next: OptionsRow = {
+      lock_delay: given(edit.lockDelay, was.lock_delay),
+      sensor_type: given(edit.sensorType, was.sensor_type),
+      sensor_delay: given(edit.sensorDelay, was.sensor_delay),
+      op_interval: given(edit.opInterval, was.op_interval),
+      keep_open_segment_id: given(edit.keepOpenSegmentId, was.keep_open_segment_id),
+      keep_open_set: was.keep_open_set || edit.keepOpenSegmentId !== undefined,
+      valid_segment_id: given(edit.validSegmentId, was.valid_segment_id),
+      close_and_lock: given(edit.closeAndLock, was.close_and_lock),
+      duress_password: given(edit.duressPassword, was.duress_password),
+      emergency_password: given(edit.emergencyPassword, was.emergency_password),
+      options_set: true,
+    };
+    const columns = Object.keys(next) as Array<keyof OptionsRow>;
+    if (columns.every((c) => next[c] === was[c])) return false;
+    await m.query(`UPDATE door SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`, [doorId, ...columns.map((c) => next[c])]);
+    return true;
   }
 
   /** The door enabled or disabled, and its panel's rights planned, when that changes it: answers whether it did. */

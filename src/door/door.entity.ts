@@ -1,6 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
 import { HexIdEntity } from '../common/hex-id.entity';
 import { Device } from '../device/device.entity';
+import { TimeSegment } from '../timeSegment/time-segment.entity';
 
 /** One lock of a device (1..LockCount), created at registration as `<alias>-<n>`. */
 @Entity('door')
@@ -46,6 +47,43 @@ export class Door extends HexIdEntity {
    */
   @Column({ name: 'options_set', type: 'boolean', default: false })
   optionsSet!: boolean;
+
+  /**
+   * Passage mode time zone (Door<n>KeepOpenTimeZone = its segment's tz_id): the door stays unlocked in that segment.
+   * Sent only when `keepOpenSet`; a null segment then is none (0).
+   */
+  @Index('ix_door_keep_open_segment')
+  @Column({ name: 'keep_open_segment_id', type: 'char', length: 32, nullable: true })
+  keepOpenSegmentId!: string | null;
+
+  @ManyToOne(() => TimeSegment, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'keep_open_segment_id', foreignKeyConstraintName: 'fk_door_keep_open_segment' })
+  keepOpenSegment?: Relation<TimeSegment>;
+
+  /** An operator set the passage mode time zone (a segment or none); false: the panel keeps its own. */
+  @Column({ name: 'keep_open_set', type: 'boolean', default: false })
+  keepOpenSet!: boolean;
+
+  /** Door active time zone (Door<n>ValidTZ); null: the seeded 24-Hour Accessible (TimezoneId 1), never sent. */
+  @Index('ix_door_valid_segment')
+  @Column({ name: 'valid_segment_id', type: 'char', length: 32, nullable: true })
+  validSegmentId!: string | null;
+
+  @ManyToOne(() => TimeSegment, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'valid_segment_id', foreignKeyConstraintName: 'fk_door_valid_segment' })
+  validSegment?: Relation<TimeSegment>;
+
+  /** Lock at door closing (Door<n>CloseAndLock); null: the panel's own. */
+  @Column({ name: 'close_and_lock', type: 'boolean', nullable: true })
+  closeAndLock!: boolean | null;
+
+  /** Duress password, up to 6 digits (Door<n>ForcePassWord); '' cleared, null never set. A secret: never answered. */
+  @Column({ name: 'duress_password', type: 'varchar', length: 6, nullable: true })
+  duressPassword!: string | null;
+
+  /** Emergency password, up to 8 digits (Door<n>SupperPassWord); '' cleared, null never set. A secret: never answered. */
+  @Column({ name: 'emergency_password', type: 'varchar', length: 8, nullable: true })
+  emergencyPassword!: string | null;
 
   /** rtstate sensor bits of this door: 0 no sensor, 1 closed, 2 open (3 undefined). */
   @Column({ name: 'sensor_state', type: 'integer', nullable: true })

@@ -688,8 +688,10 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    */
   private async keepDroppedDoors(m: EntityManager, d: DeviceRow, lockCount: number): Promise<void> {
     type Row = { id: string; door_no: number; name: string; lock_delay: number | null; sensor_type: number | null; sensor_delay: number | null; op_interval: number | null; options_set: boolean };
-    const rows: Array<Row & { acc: string[]; psg: string[]; att: boolean }> = await m.query(
+    type More = { keep_open_segment_id: string | null; keep_open_set: boolean; valid_segment_id: string | null; close_and_lock: boolean | null; duress_password: string | null; emergency_password: string | null };
+    const rows: Array<Row & More & { acc: string[]; psg: string[]; att: boolean }> = await m.query(
       `SELECT o.id, o.door_no, o.name, o.lock_delay, o.sensor_type, o.sensor_delay, o.op_interval, o.options_set,
+              o.keep_open_segment_id, o.keep_open_set, o.valid_segment_id, o.close_and_lock, o.duress_password, o.emergency_password,
               ARRAY(SELECT ld.level_id FROM acc_level_door ld WHERE ld.door_id = o.id ORDER BY ld.level_id) AS acc,
               ARRAY(SELECT lg.level_id FROM psg_level_gate lg WHERE lg.gate_id = o.id ORDER BY lg.level_id) AS psg,
               EXISTS (SELECT 1 FROM att_point a WHERE a.door_id = o.id) AS att
@@ -703,7 +705,20 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         id: r.id,
         name: r.name,
         lockDelay: r.lock_delay,
-        params: { sensorType: r.sensor_type, sensorDelay: r.sensor_delay, opInterval: r.op_interval, optionsSet: r.options_set },
+        params: {
+          sensorType: r.sensor_type,
+          sensorDelay: r.sensor_delay,
+          opInterval: r.op_interval,
+          optionsSet: r.options_set,
+          more: {
+            keepOpenSegmentId: r.keep_open_segment_id,
+            keepOpenSet: r.keep_open_set,
+            validSegmentId: r.valid_segment_id,
+            closeAndLock: r.close_and_lock,
+            duressPassword: r.duress_password,
+            emergencyPassword: r.emergency_password,
+          },
+        },
         acc: r.acc ?? [],
         psg: r.psg ?? [],
         att: r.att,
@@ -729,6 +744,14 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       // Its parameters too (the door edit's): a door set to send its panel options sends them again (the planner's full view).
       const p = r.params;
       if (p) await m.query(`UPDATE door SET sensor_type = $2, sensor_delay = $3, op_interval = $4, options_set = $5 WHERE id = $1`, [id, p.sensorType, p.sensorDelay, p.opInterval, p.optionsSet]);
+      // Its time zones by segment (one deleted meanwhile: none, or the 24-Hour Accessible), lock at closing, passwords.
+      const o = p?.more;
+      if (o)
+        await m.query(
+          `UPDATE door SET keep_open_segment_id = (SELECT ts.id FROM time_segment ts WHERE ts.id = $2), keep_open_set = $3, valid_segment_id = (SELECT ts.id FROM time_segment ts WHERE ts.id = $4),
+                  close_and_lock = $5, duress_password = $6, emergency_password = $7 WHERE id = $1`,
+          [id, o.keepOpenSegmentId, o.keepOpenSet, o.validSegmentId, o.closeAndLock, o.duressPassword, o.emergencyPassword],
+        );
       const inAcc: Array<{ level_id: string }> = await m.query(
         `INSERT INTO acc_level_door (level_id, door_id) SELECT l.id, $2 FROM acc_level l WHERE l.id = ANY($1::text[]) ON CONFLICT DO NOTHING RETURNING level_id`,
         [r.acc, id],

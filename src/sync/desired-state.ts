@@ -20,12 +20,28 @@ import { panelRuleRecords, panelRulesRead, type PanelRulesRow } from './panel-ru
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
 
-type DoorOptionsRow = { device_id: string; door_no: number; lock_delay: number; sensor_type: number | null; sensor_delay: number | null; op_interval: number | null };
+type DoorOptionsRow = {
+  device_id: string;
+  door_no: number;
+  lock_delay: number;
+  sensor_type: number | null;
+  sensor_delay: number | null;
+  op_interval: number | null;
+  /** The passage mode segment's TimezoneId when set (0: set to none), null when never set. */
+  keep_open_tz: number | null;
+  valid_tz: number | null;
+  close_and_lock: boolean | null;
+  duress_password: string | null;
+  emergency_password: string | null;
+};
 
 /** The options of the doors whose parameters an operator set (door.options_set), on access panels only. */
 function doorOptionsRead(panels: readonly string[]): Read<DoorOptionsRow[]> {
   return read(
-    `SELECT device_id, door_no, lock_delay, sensor_type, sensor_delay, op_interval FROM door WHERE device_id = ANY($1) AND options_set`,
+    `SELECT d.device_id, d.door_no, d.lock_delay, d.sensor_type, d.sensor_delay, d.op_interval,
+            CASE WHEN d.keep_open_set THEN coalesce(k.tz_id, 0) END AS keep_open_tz, v.tz_id AS valid_tz, d.close_and_lock, d.duress_password, d.emergency_password
+       FROM door d LEFT JOIN time_segment k ON k.id = d.keep_open_segment_id LEFT JOIN time_segment v ON v.id = d.valid_segment_id
+      WHERE d.device_id = ANY($1) AND d.options_set`,
     [panels],
     (rows: DoorOptionsRow[]) => rows,
   );
@@ -34,7 +50,18 @@ function doorOptionsRead(panels: readonly string[]): Read<DoorOptionsRow[]> {
 /** A door's row as the options its panel is sent (setDoorOptions): a parameter never set is left out. */
 function doorOptionsRecord(r: DoorOptionsRow): DoorOptionsRecord {
   const opt = (v: number | null) => (v === null ? undefined : Number(v));
-  return { doorNo: Number(r.door_no), drivertime: Number(r.lock_delay), sensorType: opt(r.sensor_type), detectortime: opt(r.sensor_delay), intertime: opt(r.op_interval) };
+  return {
+    doorNo: Number(r.door_no),
+    drivertime: Number(r.lock_delay),
+    sensorType: opt(r.sensor_type),
+    detectortime: opt(r.sensor_delay),
+    intertime: opt(r.op_interval),
+    keepOpenTz: opt(r.keep_open_tz),
+    validTz: opt(r.valid_tz),
+    closeAndLock: r.close_and_lock === null ? undefined : r.close_and_lock ? 1 : 0,
+    forcePassword: r.duress_password ?? undefined,
+    superPassword: r.emergency_password ?? undefined,
+  };
 }
 
 type TzRow = { device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object };
@@ -73,6 +100,8 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
   // CVSecurity and the factory leave it, and the gateway never changes it. Deleting it when the last such level
   // moved to another segment closed the panel's doors to everyone (event 21, outside the door's valid time period).
   // A panel without levels is granted to nobody: what it holds is left as the registration rules say (owe()).
+  // A door's passage mode and active time zones (the door edit's, Door<n>KeepOpenTimeZone / ValidTZ) name time zones
+  // its panel must hold too: the segments they use are among its time zones, sent before the door's options.
   // Elevator and channel controllers take the time zones of their own levels only (loadDesired): an access level on
   // a controller's doors (a panel that became one keeps its places in access levels) grants it nothing.
   const panels = devices.filter((d) => !d.module).map((d) => d.id);
@@ -81,7 +110,10 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
        JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)
      UNION
      SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level_door ld JOIN door d ON d.id = ld.door_id
-       JOIN time_segment ts ON ts.name = $2 WHERE d.device_id = ANY($1)`,
+       JOIN time_segment ts ON ts.name = $2 WHERE d.device_id = ANY($1)
+     UNION
+     SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM door d
+       JOIN time_segment ts ON ts.id = d.valid_segment_id OR (d.keep_open_set AND ts.id = d.keep_open_segment_id) WHERE d.device_id = ANY($1) AND d.options_set`,
     [panels, DEFAULT_TIME_SEGMENT],
     (rows: TzRow[]) => rows,
   );

@@ -258,8 +258,22 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   return out;
 }
 
-/** A door's options hash: readable, the values in the command's order (`5/1/15/2`, `-` for one not sent). */
-export const doorOptionsHash = (r: DoorOptionsRecord): string => [r.drivertime, r.sensorType, r.detectortime, r.intertime].map((v) => (v === undefined ? '-' : String(v))).join('/');
+/**
+ * A door's options hash: readable, the values in the command's order (`5/1/15/2`, `-` for one not sent), then those of
+ * the time zones, lock at closing and passwords that are set (`/ko3/v1/cl0/fp…/sp…`; a password as a digest, never as
+ * itself), so a door without them keeps the hash it had.
+ */
+export const doorOptionsHash = (r: DoorOptionsRecord): string => {
+  const base = [r.drivertime, r.sensorType, r.detectortime, r.intertime].map((v) => (v === undefined ? '-' : String(v)));
+  const more: Array<[string, string | number | undefined]> = [
+    ['ko', r.keepOpenTz],
+    ['v', r.validTz],
+    ['cl', r.closeAndLock],
+    ['fp', r.forcePassword === undefined ? undefined : sha(`door-password:${r.forcePassword}`).slice(0, 12)],
+    ['sp', r.superPassword === undefined ? undefined : sha(`door-password:${r.superPassword}`).slice(0, 12)],
+  ];
+  return [...base, ...more.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}${v}`)].join('/');
+};
 
 /** A pass rule's hash: its content (periods and passing modes), so a time segment edit changes it. */
 export const passRuleHash = (r: GatePassRuleRecord): string => sha(JSON.stringify(r));

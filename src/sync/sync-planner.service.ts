@@ -190,13 +190,19 @@ export class SyncPlannerService {
 
   /**
    * A door's parameters set (the console's door edit): its options on its panel (the `door` item, SET OPTIONS
-   * Door<n>Drivertime, ...), planned against what the panel confirmed, nothing else of the panel. Answers the number
-   * of commands queued: 0 when the panel already holds them (or has them on their way), or refuses SET OPTIONS for good.
+   * Door<n>Drivertime, ...), planned against what the panel confirmed, with its time zones (a passage mode or active
+   * time zone names one, sent before the options; one no longer named by anything goes after), nothing else of the
+   * panel. Answers the number of commands queued: 0 when the panel already holds them (or has them on their way), or
+   * refuses SET OPTIONS for good.
    */
   async syncDoorOptions(m: EntityManager, doorId: string): Promise<number> {
-    const [door]: Array<{ device_id: string; door_no: number }> = await m.query(`SELECT device_id, door_no FROM door WHERE id = $1`, [doorId]);
+    const [door]: Array<{ device_id: string; door_no: number; tz: number[] }> = await m.query(
+      `SELECT device_id, door_no, ARRAY(SELECT tz_id FROM time_segment) AS tz FROM door WHERE id = $1`,
+      [doorId],
+    );
     if (!door) return 0;
-    return this.plan(m, { deviceIds: [door.device_id], pins: [], mode: 'diff', items: new Set([itemId('door', door.door_no)]) });
+    const items = new Set([itemId('door', door.door_no), ...(door.tz ?? []).map((tz) => itemId('tz', Number(tz)))]);
+    return this.plan(m, { deviceIds: [door.device_id], pins: [], mode: 'diff', items });
   }
 
   /**

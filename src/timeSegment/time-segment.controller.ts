@@ -48,7 +48,7 @@ export class TimeSegmentController {
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Gateway extension: delete a time segment (refused while a level uses it)' })
+  @ApiOperation({ summary: 'Gateway extension: delete a time segment (refused while a level, a pass rule or a door uses it)' })
   @ApiParam({ name: 'id' })
   @ApiOkResponse({ type: EnvelopeDto })
   async delete(@Param('id') id: string): Promise<Envelope<null>> {

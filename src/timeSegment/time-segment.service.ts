@@ -63,6 +63,15 @@ export function usedByPassRules(controllers: string[]): string {
     : `The time segment is used by the pass rules of ${controllers.length} channel controllers: ${named}${more}`;
 }
 
+/** The refusal to delete a segment that doors use as their passage mode or active time zone, naming them and how. */
+export function usedByDoors(doors: Array<{ name: string; keep_open: boolean; valid: boolean }>): string {
+  const how = (d: { keep_open: boolean; valid: boolean }) => [d.keep_open && 'passage mode', d.valid && 'active time zone'].filter(Boolean).join(' and ');
+  const named = doors.slice(0, LEVELS_NAMED).map((d) => `"${d.name}" (${how(d)})`);
+  if (doors.length === 1) return `The time segment is used by the door ${named[0]}`;
+  const more = doors.length > LEVELS_NAMED ? ` and ${doors.length - LEVELS_NAMED} more` : '';
+  return `The time segment is used by ${doors.length} doors: ${named.join(', ')}${more}`;
+}
+
 @Injectable()
 export class TimeSegmentService {
   constructor(
@@ -109,7 +118,7 @@ export class TimeSegmentService {
     });
   }
 
-  /** Refused while a level or a pass rule uses it; otherwise removed from the devices it was sent to. */
+  /** Refused while a level, a pass rule or a door uses it; otherwise removed from the devices it was sent to. */
   delete(id: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const t = await m.getRepository(TimeSegment).findOne({ where: { id } });
@@ -125,6 +134,14 @@ export class TimeSegmentService {
         [id],
       );
       if (rules.length > 0) throw new CvError(CvCode.Conflict, usedByPassRules(rules.map((r) => `"${r.alias}" (${r.sn})`)));
+      // A door's passage mode or active time zone (the door edit's Door<n>KeepOpenTimeZone / ValidTZ): refused the same way,
+      // named, so the operator edits those doors first; deleted, their panels would hold a time zone number naming nothing.
+      const doors: Array<{ name: string; keep_open: boolean; valid: boolean }> = await m.query(
+        `SELECT name, keep_open_segment_id IS NOT DISTINCT FROM $1 AS keep_open, valid_segment_id IS NOT DISTINCT FROM $1 AS valid
+           FROM door WHERE keep_open_segment_id = $1 OR valid_segment_id = $1 ORDER BY name`,
+        [id],
+      );
+      if (doors.length > 0) throw new CvError(CvCode.Conflict, usedByDoors(doors));
       await m.getRepository(TimeSegment).delete({ id });
       await this.planner.syncTimeSegment(m);
     });

@@ -51,7 +51,9 @@ describe.skipIf(!run.executable)('console: one door edited from the Doors page (
     await dialog.getByText('Door 1 of').waitFor();
     // Offered: the name, enabled, and the door's parameters its panel keeps as options (lock open duration, sensor
     // delay, operate interval as numbers; the sensor type as a choice).
-    expect(await dialog.getByRole('textbox').count()).toBe(1);
+    // The name and the two passwords (password inputs, blank: kept) are its text boxes.
+    expect(await dialog.getByRole('textbox').count()).toBe(3);
+    expect(await dialog.locator('input[type=password]').count()).toBe(2);
     expect(await dialog.getByRole('spinbutton').count()).toBe(3);
     expect(await dialog.getByLabel('Lock open duration (seconds)').inputValue()).toBe('5');
     await dialog.getByLabel('Door name').fill('Front door');
@@ -118,10 +120,50 @@ describe.skipIf(!run.executable)('console: one door edited from the Doors page (
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
   });
 
+  it('sets the passage mode time zone, lock at door closing and the passwords: the panel holds the time zone and options, the passwords never shown again', async () => {
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Passage hours', schedule: { mon: [['08:00', '18:00']] } })).body.code).toBe(0);
+    const [seg] = await t.ds.query(`SELECT id, tz_id FROM time_segment WHERE name = 'Passage hours'`);
+    await navTo(page, 'Doors');
+    await page.getByRole('button', { name: `Edit ${D2}`, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit door' });
+    await dialog.getByLabel('Passage mode time zone').locator('option', { hasText: 'Passage hours' }).waitFor({ state: 'attached' });
+    await dialog.getByLabel('Passage mode time zone').selectOption({ label: 'Passage hours' });
+    await dialog.getByLabel('Close and reverse lock').selectOption({ label: 'No' });
+    await dialog.getByLabel('Duress password (up to 6 digits)').fill('4321');
+    await dialog.getByLabel('Emergency password (up to 8 digits)').fill('12345678');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'door-edit-time-zones.png') });
+    await dialog.getByRole('button', { name: `Save ${D2}`, exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `${D2} saved; its parameters are sent to its panel DOOREDIT01 (SET OPTIONS), held once it confirms` }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    const [door] = await t.ds.query(`SELECT keep_open_segment_id, keep_open_set, valid_segment_id, close_and_lock, duress_password, emergency_password FROM door WHERE door_no = 2`);
+    expect(door).toEqual({ keep_open_segment_id: seg.id, keep_open_set: true, valid_segment_id: null, close_and_lock: false, duress_password: '4321', emergency_password: '12345678' });
+    await sim.pollUntilIdle();
+    expect(sim.table('timezone').map((r) => Number(r.TimezoneId))).toContain(Number(seg.tz_id));
+    expect(['KeepOpenTimeZone', 'ValidTZ', 'CloseAndLock', 'ForcePassWord', 'SupperPassWord'].map((k) => sim.options.get(`Door2${k}`))).toEqual([String(seg.tz_id), undefined, '0', '4321', '12345678']);
+    // The audit line masks the passwords.
+    const [audit] = await t.ds.query(`SELECT detail FROM console_audit WHERE action = 'door.update' ORDER BY id DESC LIMIT 1`);
+    expect(audit.detail).toMatchObject({ duressPassword: '(hidden)', emergencyPassword: '(hidden)' });
+    // Opened again: the time zone chosen, the passwords blank (kept), never shown.
+    await page.getByRole('button', { name: `Edit ${D2}`, exact: true }).click();
+    await dialog.getByLabel('Passage mode time zone').locator('option', { hasText: 'Passage hours' }).waitFor({ state: 'attached' });
+    expect(await dialog.getByLabel('Passage mode time zone').inputValue()).toBe(seg.id);
+    expect(await dialog.getByLabel('Duress password (up to 6 digits)').inputValue()).toBe('');
+    await dialog.getByText('One is set: blank keeps it.').first().waitFor();
+    expect(await page.content()).not.toContain('12345678');
+    // Cleared: sent empty.
+    await dialog.getByRole('checkbox', { name: 'Clear the duress password' }).check();
+    await dialog.getByRole('button', { name: `Save ${D2}`, exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await sim.pollUntilIdle();
+    expect(sim.options.get('Door2ForcePassWord')).toBe('');
+    // The segment cannot be deleted while the door uses it.
+    expect((await t.delete(`/api/gateway/timeSegments/${seg.id}`)).body).toMatchObject({ code: -409, message: `The time segment is used by the door "${D2}" (passage mode)` });
+  });
+
   it('refuses, as the envelope, an edit with nothing to change, an empty name, a non-boolean enabled, an unknown door', async () => {
     const o = await signIn(t, 'olga', 'olga-password-1');
     const [door] = await t.ds.query(`SELECT id FROM door WHERE door_no = 2`);
-    expect((await o.call('PUT', `doors/${door.id}`, {})).body).toMatchObject({ code: -400, message: 'The door update gives nothing to change: send name, enabled, lockDelay, sensorType, sensorDelay or opInterval' });
+    expect((await o.call('PUT', `doors/${door.id}`, {})).body).toMatchObject({ code: -400, message: 'The door update gives nothing to change: send name, enabled, lockDelay, sensorType, sensorDelay, opInterval, keepOpenSegmentId, validSegmentId, closeAndLock, duressPassword or emergencyPassword' });
     expect((await o.call('PUT', `doors/${door.id}`, { name: '  ' })).body).toMatchObject({ code: -400, message: 'name: give the door a name' });
     expect((await o.call('PUT', `doors/${door.id}`, { name: 'x'.repeat(101) })).body).toMatchObject({ code: -400, message: 'name: at most 100 characters' });
     expect((await o.call('PUT', `doors/${door.id}`, { enabled: 'yes' })).body).toMatchObject({ code: -400, message: 'enabled must be true or false' });

@@ -106,7 +106,7 @@ describe('door parameters from the console door edit reach the panel (SET OPTION
       [{ sensorType: 3 }, 'sensorType must be 0 (none), 1 (normally open) or 2 (normally closed)'],
       [{ sensorDelay: -1 }, 'sensorDelay (door sensor delay) must be a whole number of seconds, 0-254'],
       [{ opInterval: 300 }, 'opInterval (operate interval) must be a whole number of seconds, 0-254'],
-      [{}, 'The door update gives nothing to change: send name, enabled, lockDelay, sensorType, sensorDelay or opInterval'],
+      [{}, 'The door update gives nothing to change: send name, enabled, lockDelay, sensorType, sensorDelay, opInterval, keepOpenSegmentId, validSegmentId, closeAndLock, duressPassword or emergencyPassword'],
     ];
     for (const [body, message] of cases) {
       const r = await edit('10.77.1.2-1', body);

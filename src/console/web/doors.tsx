@@ -3,7 +3,7 @@ import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
 import { DoorAccess } from './door-access';
-import { Badge, can, Confirm, ConnectBadge, deviceLabel, Field, followCommand, Notice, Pager, SearchFilters, useAction, useEvery, useLiveReload, usePagedList } from './ui';
+import { Badge, can, Confirm, ConnectBadge, deviceLabel, Field, followCommand, Notice, Pager, SearchFilters, useAction, useEvery, useLiveReload, useLoad, usePagedList } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
@@ -17,12 +17,39 @@ const ACTIONS: Array<{ action: string; label: string; question: (door: string) =
 
 /** The door parameters the edit dialog sets (the panel's door options), as the door list names them. */
 const PARAMS = ['lockDelay', 'sensorType', 'sensorDelay', 'opInterval'] as const;
-type DoorEditForm = { id: string; was: any; name: string; enabled: boolean } & Record<(typeof PARAMS)[number], string>;
+/**
+ * The door's time zones and lock at door closing as the form's selects hold them ('' never set, the panel's own; the
+ * passage mode's 'none' for none), and the passwords as typed (blank: kept) or cleared.
+ */
+type DoorMoreForm = { keepOpen: string; valid: string; closeAndLock: string; duress: string; emergency: string; clearDuress: boolean; clearEmergency: boolean };
+type DoorEditForm = { id: string; was: any; name: string; enabled: boolean } & Record<(typeof PARAMS)[number], string> & DoorMoreForm;
+
+/** The selects' values of a door as listed. */
+function doorMoreValues(d: any): Pick<DoorMoreForm, 'keepOpen' | 'valid' | 'closeAndLock'> {
+  return { keepOpen: d.keepOpenSet ? (d.keepOpenSegmentId ?? 'none') : '', valid: d.validSegmentId ?? '', closeAndLock: d.closeAndLock === null || d.closeAndLock === undefined ? '' : d.closeAndLock ? '1' : '0' };
+}
 
 /** The dialog's form for a door as listed: a parameter never set is blank (the panel's own). */
 function doorEditForm(d: any): DoorEditForm {
   const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  return { id: d.id, was: d, name: d.name, enabled: d.enabled, lockDelay: text(d.lockDelay), sensorType: text(d.sensorType), sensorDelay: text(d.sensorDelay), opInterval: text(d.opInterval) };
+  return {
+    id: d.id, was: d, name: d.name, enabled: d.enabled, lockDelay: text(d.lockDelay), sensorType: text(d.sensorType), sensorDelay: text(d.sensorDelay), opInterval: text(d.opInterval),
+    ...doorMoreValues(d), duress: '', emergency: '', clearDuress: false, clearEmergency: false,
+  };
+}
+
+/** What the form changed of the time zones, lock at closing and passwords, as the door edit's fields. */
+function doorMoreBody(e: DoorEditForm): Record<string, unknown> {
+  const was = doorMoreValues(e.was);
+  const body: Record<string, unknown> = {};
+  if (e.keepOpen !== '' && e.keepOpen !== was.keepOpen) body.keepOpenSegmentId = e.keepOpen === 'none' ? null : e.keepOpen;
+  if (e.valid !== '' && e.valid !== was.valid) body.validSegmentId = e.valid;
+  if (e.closeAndLock !== '' && e.closeAndLock !== was.closeAndLock) body.closeAndLock = e.closeAndLock === '1';
+  if (e.clearDuress) body.duressPassword = '';
+  else if (e.duress !== '') body.duressPassword = e.duress;
+  if (e.clearEmergency) body.emergencyPassword = '';
+  else if (e.emergency !== '') body.emergencyPassword = e.emergency;
+  return body;
 }
 
 export function DoorsPage({ me }: { me: Me }) {
@@ -69,6 +96,8 @@ export function DoorsPage({ me }: { me: Me }) {
   // CVSecurity's door edit: the door's name, whether it is enabled, and its parameters the panel keeps as options
   // (lock-open duration, sensor type and delay, operate interval), as opened (`was`) and as typed.
   const [edit, setEdit] = useState<DoorEditForm | null>(null);
+  // The time segments the dialog's time zones are chosen from, read when it opens.
+  const segments = useLoad(() => (edit ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [!!edit]);
   // Its own action: a refusal (a name another door has) is shown in the dialog, left open to correct it, not behind it.
   const ea = useAction();
   async function saveEdit() {
@@ -80,6 +109,7 @@ export function DoorsPage({ me }: { me: Me }) {
     if (e.enabled !== e.was.enabled) body.enabled = e.enabled;
     // A parameter is sent when typed and not what the door had (a blank one, never set, stays the panel's own).
     for (const k of PARAMS) if (e[k] !== '' && e[k] !== String(e.was[k] ?? '')) body[k] = Number(e[k]);
+    Object.assign(body, doorMoreBody(e));
     if (Object.keys(body).length === 0) return setEdit(null);
     const done = (r: any) =>
       [
@@ -214,6 +244,53 @@ export function DoorsPage({ me }: { me: Me }) {
             <Field label="Operate interval (seconds)">
               <input type="number" name="opInterval" min={0} max={254} step={1} placeholder="the panel's own" value={edit.opInterval} onInput={(ev) => setEdit({ ...edit, opInterval: ev.currentTarget.value })} />
             </Field>
+            {/* CVSecurity's Passage Mode and Door Active time zones (Door<n>KeepOpenTimeZone, Door<n>ValidTZ): a time
+                segment, which the panel is sent as a time zone before the option naming it. */}
+            <Field label="Passage mode time zone">
+              {/* Made again once the segments are read: a select given its value before its options shows the first. */}
+              <select key={segments.data ? 'read' : 'reading'} name="keepOpen" value={edit.keepOpen} onChange={(ev) => setEdit({ ...edit, keepOpen: ev.currentTarget.value })}>
+                {!edit.was.keepOpenSet && <option value="">The panel's own</option>}
+                <option value="none">None</option>
+                {(segments.data ?? []).map((s: any) => (
+                  <option value={s.id}>{s.name}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Door active time zone">
+              <select key={segments.data ? 'read' : 'reading'} name="valid" value={edit.valid} onChange={(ev) => setEdit({ ...edit, valid: ev.currentTarget.value })}>
+                {edit.was.validSegmentId === null && <option value="">24-Hour Accessible (the panel's default)</option>}
+                {(segments.data ?? []).map((s: any) => (
+                  <option value={s.id}>{s.name}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Close and reverse lock">
+              <select name="closeAndLock" value={edit.closeAndLock} onChange={(ev) => setEdit({ ...edit, closeAndLock: ev.currentTarget.value })}>
+                {edit.was.closeAndLock === null && <option value="">The panel's own</option>}
+                <option value="1">Yes: lock when the door closes</option>
+                <option value="0">No</option>
+              </select>
+            </Field>
+            {/* Secrets: never shown back; blank keeps the one set. */}
+            {/* Secrets: never shown back; blank keeps the one set. */}
+            <Field label="Duress password (up to 6 digits)" hint={edit.was.duressPasswordSet ? 'One is set: blank keeps it.' : undefined}>
+              <input type="password" name="duressPassword" inputMode="numeric" pattern="[0-9]{0,6}" maxLength={6} autoComplete="new-password" disabled={edit.clearDuress} value={edit.duress} onInput={(ev) => setEdit({ ...edit, duress: ev.currentTarget.value })} />
+            </Field>
+            {edit.was.duressPasswordSet && (
+              <label>
+                <input type="checkbox" name="clearDuress" checked={edit.clearDuress} onChange={(ev) => setEdit({ ...edit, clearDuress: ev.currentTarget.checked })} />
+                Clear the duress password
+              </label>
+            )}
+            <Field label="Emergency password (up to 8 digits)" hint={edit.was.emergencyPasswordSet ? 'One is set: blank keeps it.' : undefined}>
+              <input type="password" name="emergencyPassword" inputMode="numeric" pattern="[0-9]{0,8}" maxLength={8} autoComplete="new-password" disabled={edit.clearEmergency} value={edit.emergency} onInput={(ev) => setEdit({ ...edit, emergency: ev.currentTarget.value })} />
+            </Field>
+            {edit.was.emergencyPasswordSet && (
+              <label>
+                <input type="checkbox" name="clearEmergency" checked={edit.clearEmergency} onChange={(ev) => setEdit({ ...edit, clearEmergency: ev.currentTarget.checked })} />
+                Clear the emergency password
+              </label>
+            )}
             <small>Saved parameters are sent to the panel as its own door options; it keeps them even when the gateway is unreachable.</small>
           </>
         )}

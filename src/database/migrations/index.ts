@@ -77,6 +77,7 @@ import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 import { LinkPhotoLogIndex1765209000000 } from './1765209000000-link-photo-log-index';
 import { DoorOptions1765300007000 } from './1765300007000-door-options';
+import { DoorTimeZonesPasswords1765400002000 } from './1765400002000-door-time-zones-passwords';
 import { PanelInterlockApb1765403000000 } from './1765403000000-panel-interlock-apb';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
@@ -160,5 +161,6 @@ export const MIGRATIONS = [
   TallyRollup1764905000000,
   LinkPhotoLogIndex1765209000000,
   DoorOptions1765300007000,
+  DoorTimeZonesPasswords1765400002000,
   PanelInterlockApb1765403000000,
 ];

@@ -95,6 +95,13 @@ describe('builders refuse values that would inject fields, records or commands',
     expect(b.setDoorOptions([{ doorNo: 2, drivertime: 9 }, { doorNo: 4, drivertime: 3, intertime: 2 }])).toBe('SET OPTIONS Door2Drivertime=9,Door4Drivertime=3,Door4Intertime=2');
     expect(() => b.setDoorOptions([{ doorNo: 0, drivertime: 5 }])).toThrow(ProtocolValueError);
     expect(() => b.setDoorOptions([])).toThrow(ProtocolValueError);
+    // The passage mode and active time zones, lock at door closing, the duress and emergency passwords ('' clears one).
+    expect(b.setDoorOptions([{ doorNo: 1, drivertime: 5, keepOpenTz: 3, validTz: 1, closeAndLock: 0, forcePassword: '123456', superPassword: '' }])).toBe(
+      'SET OPTIONS Door1Drivertime=5,Door1KeepOpenTimeZone=3,Door1ValidTZ=1,Door1CloseAndLock=0,Door1ForcePassWord=123456,Door1SupperPassWord=',
+    );
+    expect(() => b.setDoorOptions([{ doorNo: 1, drivertime: 5, forcePassword: '1234567' }])).toThrow(ProtocolValueError);
+    expect(() => b.setDoorOptions([{ doorNo: 1, drivertime: 5, superPassword: '12a' }])).toThrow(ProtocolValueError);
+    expect(() => b.setDoorOptions([{ doorNo: 1, drivertime: 5, keepOpenTz: -1 }])).toThrow(ProtocolValueError);
   });
 
   it('DATA QUERY / COUNT grammar', () => {

@@ -667,6 +667,16 @@ export interface DoorOptionsRecord {
   detectortime?: number;
   /** Door<n>Intertime: operate interval in seconds. */
   intertime?: number;
+  /** Door<n>KeepOpenTimeZone: the passage mode time zone's TimezoneId (0: none). */
+  keepOpenTz?: number;
+  /** Door<n>ValidTZ: the door active time zone's TimezoneId. */
+  validTz?: number;
+  /** Door<n>CloseAndLock: 1 lock at door closing, 0 not. */
+  closeAndLock?: 0 | 1;
+  /** Door<n>ForcePassWord: the duress password, up to 6 digits ('' none). */
+  forcePassword?: string;
+  /** Door<n>SupperPassWord: the emergency password, up to 8 digits ('' none). */
+  superPassword?: string;
 }
 
 /**
@@ -681,6 +691,17 @@ export function setDoorOptions(records: readonly DoorOptionsRecord[]): string {
     if (r.sensorType !== undefined) list.push([`Door${r.doorNo}SensorType`, r.sensorType]);
     if (r.detectortime !== undefined) list.push([`Door${r.doorNo}Detectortime`, r.detectortime]);
     if (r.intertime !== undefined) list.push([`Door${r.doorNo}Intertime`, r.intertime]);
+    for (const [name, tz] of [['KeepOpenTimeZone', r.keepOpenTz], ['ValidTZ', r.validTz]] as const) {
+      if (tz === undefined) continue;
+      if (!Number.isInteger(tz) || tz < 0) throw new ProtocolValueError(`Door${r.doorNo}${name}`, 'a TimezoneId (0: none)');
+      list.push([`Door${r.doorNo}${name}`, tz]);
+    }
+    if (r.closeAndLock !== undefined) list.push([`Door${r.doorNo}CloseAndLock`, r.closeAndLock]);
+    for (const [name, pw, max] of [['ForcePassWord', r.forcePassword, 6], ['SupperPassWord', r.superPassword, 8]] as const) {
+      if (pw === undefined) continue;
+      if (!new RegExp(`^\\d{0,${max}}$`).test(pw)) throw new ProtocolValueError(`Door${r.doorNo}${name}`, `up to ${max} digits`);
+      list.push([`Door${r.doorNo}${name}`, pw]);
+    }
   }
   return setOptions(list);
 }
