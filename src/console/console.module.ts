@@ -33,6 +33,8 @@ import { ConsoleDoorsController } from './doors.controller';
 import { ConsoleElevatorController } from './elevator.controller';
 import { ConsoleEleLevelsController, ConsolePsgLevelsController } from './module-levels.controller';
 import { ConsoleEntranceController } from './entrance.controller';
+import { ConsoleFirstOpenController } from './first-open.controller';
+import { FirstOpenService } from '../firstOpen/first-open.service';
 import { ConsoleHepController } from './hep.controller';
 import { ConsoleLevelEditService } from './level-edit.service';
 import { PanelRulesService } from './panel-rules.service';
@@ -60,9 +62,9 @@ import { BioTemplateModule } from '../bioTemplate/bio-template.module';
     ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
     ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
     ConsoleCatalogController, ConsoleAttendanceController, ConsoleElevatorController, ConsoleEleLevelsController, ConsoleEntranceController, ConsolePsgLevelsController, ConsoleHepController,
-    ConsoleMediaController, ConsoleParkingController, ConsoleAdvancedFunctionsController, ConsoleStaticController, ConsoleRootController,
+    ConsoleMediaController, ConsoleParkingController, ConsoleAdvancedFunctionsController, ConsoleFirstOpenController, ConsoleStaticController, ConsoleRootController,
   ],
-  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService, PanelRulesService],
+  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService, PanelRulesService, FirstOpenService],
   exports: [OperatorService, ConsoleAuditService],
 })
 export class ConsoleModule {}

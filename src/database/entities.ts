@@ -23,6 +23,7 @@ import { AdMedia } from '../media/ad-media.entity';
 import { ParkAuthorize } from '../park/park-authorize.entity';
 import { ParkRecord } from '../park/park-record.entity';
 import { PsgPassRule } from '../passage/psg-pass-rule.entity';
+import { AccFirstOpen, AccFirstOpenPerson } from '../firstOpen/first-open.entity';
 import { Person } from '../person/person.entity';
 import { DeviceCommand, DeviceCommandAttempt } from '../push/device-command.entity';
 import { DeviceRefusal } from '../push/device-refusal.entity';
@@ -46,7 +47,7 @@ export const ENTITIES = [
   // API clients, organisation and schedules
   ApiClient, Area, Department, TimeSegment, Holiday,
   // Persons, cards, access levels and the planner's confirmed device state
-  Person, Card, AccLevel, AccLevelDoor, AccLevelPerson, SyncItem, SyncOwed, SyncVerify,
+  Person, Card, AccLevel, AccLevelDoor, AccLevelPerson, AccFirstOpen, AccFirstOpenPerson, SyncItem, SyncOwed, SyncVerify,
   // Devices, doors, readers, channel controllers' pass rules and the device side (command queue, refusals, uploads)
   Device, Door, Reader, PsgPassRule, DeviceCommand, DeviceCommandAttempt, DeviceRefusal, DeviceUpload,
   // Access events

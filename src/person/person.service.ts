@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { firstOpenDoorsOf } from '../firstOpen/first-open.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { insertPersonLevels, levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
@@ -355,7 +356,10 @@ export class PersonService {
       const ids = persons.map((p) => p.id);
       await m.query(`DELETE FROM att_area_person WHERE person_id = ANY($1)`, [ids]);
       await m.query(`DELETE FROM att_person WHERE person_id = ANY($1)`, [ids]);
+      // Their First-Person Normally Open places go with them (a foreign key does): those doors' panels lose their rows.
+      const firstOpenDoors = await firstOpenDoorsOf(m, ids);
       await repo.delete(ids);
+      await this.planner.syncFirstCards(m, firstOpenDoors);
     });
   }
 

@@ -3,7 +3,7 @@
  * holidays, templates, photos and channel controllers' pass rules. Set-based: one query per table for many devices and many pins.
  */
 import type { EntityManager } from 'typeorm';
-import { encodeValiditySeconds, instantToWallClock, type DoorOptionsRecord, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
+import { encodeValiditySeconds, instantToWallClock, type DoorOptionsRecord, type FirstCardRecord, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
 import { deviceAccepts, loadTemplates, templatesRead, type StoredTemplate } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
@@ -64,6 +64,23 @@ function doorOptionsRecord(r: DoorOptionsRow): DoorOptionsRecord {
   };
 }
 
+type FirstCardRow = { device_id: string; door_no: number; tz_id: number; pin: string };
+
+/**
+ * First-Person Normally Open (acc_first_open): every rule's persons on the panels' doors, as their `firstcard` rows
+ * (DoorID, TimezoneID, Pin), whatever rights those persons hold: CVSecurity adds a person without rights on the door
+ * too, and the panel lets only those with rights verify anyway. In a stable order, so the door's hash is its rows.
+ */
+function firstCardsRead(panels: readonly string[]): Read<FirstCardRow[]> {
+  return read(
+    `SELECT d.device_id, d.door_no, ts.tz_id, p.pin FROM acc_first_open f JOIN door d ON d.id = f.door_id JOIN time_segment ts ON ts.id = f.time_segment_id
+       JOIN acc_first_open_person fp ON fp.first_open_id = f.id JOIN person p ON p.id = fp.person_id
+     WHERE d.device_id = ANY($1) ORDER BY d.device_id, d.door_no, ts.tz_id, p.pin`,
+    [panels],
+    (rows: FirstCardRow[]) => rows,
+  );
+}
+
 type TzRow = { device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object };
 
 /** Who the pins in scope are and what they hold: persons, current visits, their levels and templates. */
@@ -83,6 +100,7 @@ export interface DesiredBase {
   passRules: PassRuleRow[];
   doorOptions: DoorOptionsRow[];
   panelRules: PanelRulesRow[];
+  firstCards: FirstCardRow[];
   scoped?: ScopedOwners;
 }
 
@@ -113,20 +131,26 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
        JOIN time_segment ts ON ts.name = $2 WHERE d.device_id = ANY($1)
      UNION
      SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM door d
-       JOIN time_segment ts ON ts.id = d.valid_segment_id OR (d.keep_open_set AND ts.id = d.keep_open_segment_id) WHERE d.device_id = ANY($1) AND d.options_set`,
+       JOIN time_segment ts ON ts.id = d.valid_segment_id OR (d.keep_open_set AND ts.id = d.keep_open_segment_id) WHERE d.device_id = ANY($1) AND d.options_set
+     UNION
+
+     SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_first_open f JOIN time_segment ts ON ts.id = f.time_segment_id
+       JOIN door d ON d.id = f.door_id WHERE d.device_id = ANY($1) AND EXISTS (SELECT 1 FROM acc_first_open_person fp WHERE fp.first_open_id = f.id)`,
     [panels, DEFAULT_TIME_SEGMENT],
     (rows: TzRow[]) => rows,
   );
   const passRules = passRulesRead(deviceIds);
   const doorOptions = doorOptionsRead(panels);
   const panelRules = panelRulesRead(panels);
-  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules, doorOptions, panelRules });
+  const firstCards = firstCardsRead(panels);
+  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules, doorOptions, panelRules, firstCards });
   return readAll({
     tz,
     holidays: holidaysRead(),
     passRules,
     doorOptions,
     panelRules,
+    firstCards,
     scoped: readAll({
       grants: grantsRead(deviceIds),
       personLevels: heldRead(PERSON_LEVELS, { pins }),
@@ -204,7 +228,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
 
-  const { tz, holidays, passRules, doorOptions, panelRules, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
+  const { tz, holidays, passRules, doorOptions, panelRules, firstCards, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
   const tzRows = [...tz];
   // Elevator and channel controllers: the time zones of their own levels.
   if (devices.some((d) => d.module)) tzRows.push(...((await loadModuleTimezones(m, devices.filter((d) => d.module).map((d) => d.id))) as typeof tzRows));
@@ -214,6 +238,15 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   for (const r of passRules) out.get(r.device_id)?.passRules.set(Number(r.tz_id), gatePassRuleRecord(r.tz_id, r.schedule, r.pass_mode));
   for (const r of doorOptions) out.get(r.device_id)?.doorOptions.set(Number(r.door_no), doorOptionsRecord(r));
   for (const r of panelRules) for (const o of panelRuleRecords(r)) out.get(r.id)?.panelRules.set(o.option, o);
+  for (const r of firstCards) {
+    const doors = out.get(r.device_id)?.firstCards;
+    // A panel that takes numeric PINs only is sent none other (as its users, memberFor).
+    if (!doors || (byId.get(r.device_id)?.dialect.pin === 'numeric' && !/^\d+$/.test(r.pin))) continue;
+    const no = Number(r.door_no);
+    const rows: FirstCardRecord[] = doors.get(no) ?? [];
+    if (rows.length === 0) doors.set(no, rows);
+    rows.push({ doorId: no, timezoneId: Number(r.tz_id), pin: r.pin });
+  }
 
   const { rights, vrights, persons, visits, templates } = await ownersOf(m, devices, scoped);
   const templatesOf = new Map<string, StoredTemplate[]>();

@@ -28,10 +28,10 @@ const ITEM_KEY = listOf(SyncItem, ['deviceId', 'kind', 'key']);
 const IN_BACKOFF = `failures > 0 AND next_try_at IS NOT NULL`;
 /**
  * Kinds whose put writes rows beside the ones a device holds instead of replacing them: rights (one row per time
- * zone), cards (one row per card), templates (one per slot). The planner deletes them by Pin first where rows must
+ * zone), cards (one row per card), templates (one per slot), first-card rows (one per time zone and pin). The planner deletes them by Pin first where rows must
  * go (sync-plan.ts), so a put of a later plan, planned while that delete was still in the queue, assumed it done.
  */
-const ROWS_BESIDE: ReadonlySet<ItemKind> = new Set(['auth', 'eleauth', 'card', 'bio']);
+const ROWS_BESIDE: ReadonlySet<ItemKind> = new Set(['auth', 'eleauth', 'card', 'bio', 'firstcard']);
 const ROWS_BESIDE_SQL = `ARRAY[${[...ROWS_BESIDE].map((k) => `'${k}'`).join(', ')}]::varchar[]`;
 /**
  * A put confirmed for an item whose delete failed EARLIER in the queue (s.failed_delete < the put's command), queued

@@ -16,17 +16,20 @@
  *                                       (SET OPTIONS Door<n>Drivertime, ..., 9.5.1); a door never set is no item
  *   advanced                            by option (AntiPassback, InterLock): an access panel's Advanced Functions an
  *                                       operator set (SET OPTIONS, Appendix 8/9; panel-rules-sync.ts), hash the value
+ *   firstcard                           by door number: an access panel's First-Person Normally Open rows of the
+ *                                       door (DATA UPDATE firstcard, 8.9) with Door<n>FirstCardOpenDoor=1; a door
+ *                                       with no rule's person is no item
  * Each has a hash of its content. `?` is the hash of an item the device may hold with unknown content
  * (a command carrying it failed): it never equals a desired hash, and it still gets removed when not desired.
  */
 import { createHash } from 'node:crypto';
-import type { DoorOptionsRecord, GatePassRuleRecord, PanelRuleRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
+import type { DoorOptionsRecord, GatePassRuleRecord, PanelRuleRecord, FirstCardRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
 import type { StoredTemplate } from './bio-sync';
 
-export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule' | 'door' | 'advanced';
+export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule' | 'door' | 'advanced' | 'firstcard';
 export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'eleauth', 'card', 'photo', 'bio'];
 /** Items of the device itself, not of a member: few, so every plan but a full sync's later pages looks at all of them. */
-export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule', 'door', 'advanced'];
+export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule', 'door', 'advanced', 'firstcard'];
 
 /**
  * A device's desired items as operators' views read them (sync-status.service.ts): item → hash, the members
@@ -130,12 +133,14 @@ export interface DesiredDevice {
   doorOptions: Map<number, DoorOptionsRecord>;
   /** An access panel's Interlock and Anti-Passback options by option name (only those an operator set). */
   panelRules: Map<string, PanelRuleRecord>;
+  /** An access panel's First-Person Normally Open rows by door number (doors with a rule's person only). */
+  firstCards: Map<number, FirstCardRecord[]>;
   skipped: Array<{ pin: string; reason: string }>;
   /** The item kind the members' rights are held as on this device. */
   rightsKind: RightsKind;
 }
 
-export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), doorOptions: new Map(), panelRules: new Map(), skipped: [], rightsKind });
+export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), doorOptions: new Map(), panelRules: new Map(), firstCards: new Map(), skipped: [], rightsKind });
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
@@ -255,6 +260,7 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   for (const [tz, r] of d.passRules) out.set(itemId('gatepassrule', tz), passRuleHash(r));
   for (const [no, r] of d.doorOptions) out.set(itemId('door', no), doorOptionsHash(r));
   for (const [option, r] of d.panelRules) out.set(itemId('advanced', option), String(r.value));
+  for (const [no, rows] of d.firstCards) out.set(itemId('firstcard', no), firstCardHash(rows));
   return out;
 }
 
@@ -274,6 +280,9 @@ export const doorOptionsHash = (r: DoorOptionsRecord): string => {
   ];
   return [...base, ...more.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}${v}`)].join('/');
 };
+
+/** A door's first-card rows' hash: their time zones and pins, in order, so adding or removing a person changes it. */
+export const firstCardHash = (rows: readonly FirstCardRecord[]): string => sha(rows.map((r) => `${r.timezoneId}:${r.pin}`).join('\n'));
 
 /** A pass rule's hash: its content (periods and passing modes), so a time segment edit changes it. */
 export const passRuleHash = (r: GatePassRuleRecord): string => sha(JSON.stringify(r));

@@ -4,7 +4,7 @@
  * travel in one multi-record DATA UPDATE (up to MAX_RECORDS_PER_COMMAND / MAX_COMMAND_BYTES); an item's
  * records never straddle two commands, so one Return confirms or fails the whole item.
  *
- * Order on the wire: time zones, holidays, pass rules, door options, then per member kind resets, users, rights, cards, photos,
+ * Order on the wire: time zones, holidays, pass rules, door options, first-card rows, then per member kind resets, users, rights, cards, photos,
  * templates; removals of members, pass rules no longer stored, then time zones no longer used (rights referring
  * to them are gone first).
  */
@@ -19,9 +19,12 @@ import {
   dataUpdateUserAuthorize,
   dataUpdateUserEleAuthorize,
   dataUpdateUserPic,
+  deleteFirstCardsOfDoor,
   deleteUser,
   setDoorOptions,
   setPanelRules,
+  setFirstCardOpenDoor,
+  dataUpdateFirstCard,
   utf8Length,
   type UserAuthorizeRecord,
 } from '../push/protocol';
@@ -132,6 +135,8 @@ export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
       return 'holiday';
     case 'gatepassrule':
       return 'gatepassrule';
+    case 'firstcard':
+      return 'firstcard';
     case 'door':
     case 'advanced':
       // Options, no table: a refusal of the panel's `SET OPTIONS` holds them back (the planner's refusedOf).
@@ -254,6 +259,22 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const panelRules = (puts.get('advanced') ?? []).sort();
   emit('advanced', apart('advanced', panelRules.map((o) => ({ key: o, hash: hashOf('advanced', o), records: [desired.panelRules.get(o)!] })), setPanelRules));
 
+  // First-Person Normally Open (8.9): a door's rows go as one item. An update only adds rows (keyed by door, time
+  // zone and pin), and the panel deletes them only by door or by pin (9.1.2), so a door it may hold rows of is
+  // cleared by DoorID first, then its rows and Door<n>FirstCardOpenDoor=1 follow, all of the one put: an earlier
+  // failure of the plan leaves the item unconfirmed. A full sync clears the table (`firstcard *`) where it has or
+  // had rows of the gateway's, and sends every door again.
+  const hadFirstCards = [...current.keys()].some((k) => k.startsWith('firstcard\t'));
+  const firstCardsCleared = clears('firstcard') && !device.module && (desired.firstCards.size > 0 || hadFirstCards);
+  if (firstCardsCleared) out.push({ command: dataDelete('firstcard', '*'), ref: ref('firstcard', { clear: true }) });
+  for (const no of (puts.get('firstcard') ?? []).map(Number).sort((a, b) => a - b)) {
+    const put: Array<[string, string]> = [[String(no), hashOf('firstcard', String(no))]];
+    if (current.has(itemId('firstcard', no)) && !firstCardsCleared) out.push({ command: deleteFirstCardsOfDoor(no), ref: ref('firstcard', { put }) });
+    const rows = desired.firstCards.get(no)!;
+    for (let i = 0; i < rows.length; i += MAX_RECORDS_PER_COMMAND) out.push({ command: dataUpdateFirstCard(rows.slice(i, i + MAX_RECORDS_PER_COMMAND)), ref: ref('firstcard', { put }) });
+    out.push({ command: setFirstCardOpenDoor(no, 1), ref: ref('firstcard', { put }) });
+  }
+
   // A firmware that refused for good to delete from its rights table (DATA DELETE usereleauthorize / userauthorize)
   // still takes updates: a right the database withdrew is overwritten with no door (no floor) in each time zone it
   // held, so that it opens nothing (fail closed), instead of a delete the firmware refuses and a right that stays.
@@ -365,6 +386,12 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   for (const pin of removes.get('photo') ?? []) {
     const photo = !gone.has(pin) ? photoDeleteCommand(device, pin) : null;
     if (photo) del('photo', pin, photo);
+  }
+  // A door whose rules have no person left: its rows go, then its first-card mode (each a delete of the item: a failed
+  // one leaves it held, and it is removed again).
+  for (const no of (removes.get('firstcard') ?? []).map(Number).sort((a, b) => a - b)) {
+    del('firstcard', String(no), deleteFirstCardsOfDoor(no));
+    del('firstcard', String(no), setFirstCardOpenDoor(no, 0));
   }
   for (const tz of (removes.get('gatepassrule') ?? []).map(Number).sort((a, b) => a - b)) del('gatepassrule', String(tz), dataDelete('gatepassrule', [['PasswayTimeZoneId', tz]]));
   for (const tz of (removes.get('tz') ?? []).map(Number).sort((a, b) => a - b)) del('tz', String(tz), dataDelete('timezone', [['TimezoneId', tz]]));

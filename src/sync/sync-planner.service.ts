@@ -214,6 +214,21 @@ export class SyncPlannerService {
     return this.plan(m, { deviceIds: [deviceId], pins: [], mode: 'diff', items: new Set(PANEL_RULE_OPTIONS.map((o) => itemId('advanced', o))) });
   }
 
+  /**
+   * First-Person Normally Open rules changed on these doors (a rule added, edited or deleted, a person of one deleted):
+   * the `firstcard` items of those doors on their panels (and the time zones they name), nothing else of the panels.
+   * Answers the number of commands queued.
+   */
+  async syncFirstCards(m: EntityManager, doors: ReadonlyArray<{ deviceId: string; doorNo: number }>): Promise<number> {
+    if (doors.length === 0) return 0;
+    const items = new Set(doors.map((d) => itemId('firstcard', d.doorNo)));
+    const deviceIds = [...new Set(doors.map((d) => d.deviceId))];
+    // Every time zone of the panels too: a rule's segment the panel does not hold yet goes before the rows naming it.
+    const tzs: Array<{ tz_id: number }> = await m.query(`SELECT tz_id FROM time_segment`);
+    for (const t of tzs) items.add(itemId('tz', t.tz_id));
+    return this.plan(m, { deviceIds, pins: [], mode: 'diff', items });
+  }
+
   /** A time segment changed or is about to be deleted: time zones and pass rules of every admitted device (no member in scope). */
   async syncTimeSegment(m: EntityManager): Promise<void> {
     await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });

@@ -142,6 +142,9 @@ export class TimeSegmentService {
         [id],
       );
       if (doors.length > 0) throw new CvError(CvCode.Conflict, usedByDoors(doors));
+      // A First-Person Normally Open rule names it as its doors' TimezoneID: refused too, naming the doors.
+      const firstOpen: Array<{ name: string }> = await m.query(`SELECT d.name FROM acc_first_open f JOIN door d ON d.id = f.door_id WHERE f.time_segment_id = $1 ORDER BY d.name`, [id]);
+      if (firstOpen.length > 0) throw new CvError(CvCode.Conflict, `The time segment is used by the First-Person Normally Open rules of ${firstOpen.map((r) => r.name).join(', ')}: delete or change them first`);
       await m.getRepository(TimeSegment).delete({ id });
       await this.planner.syncTimeSegment(m);
     });

@@ -729,7 +729,7 @@ export class DeviceSimulator {
    * Intertime, KeepOpenTimeZone, ValidTZ, CloseAndLock, ForcePassWord, SupperPassWord, 9.5.1) to the panel's defaults: a lock driver time of 5 s, the others its own (not reported).
    */
   private forgetDoorParameters(): void {
-    for (const k of [...this.options.keys()]) if (/^Door\d+(Drivertime|SensorType|Detectortime|Intertime|KeepOpenTimeZone|ValidTZ|CloseAndLock|ForcePassWord|SupperPassWord)$/.test(k)) this.options.delete(k);
+    for (const k of [...this.options.keys()]) if (/^Door\d+(Drivertime|SensorType|Detectortime|Intertime|KeepOpenTimeZone|ValidTZ|CloseAndLock|ForcePassWord|SupperPassWord|FirstCardOpenDoor)$/.test(k)) this.options.delete(k);
     for (let d = 1; d <= this.doorCount; d++) this.options.set(`Door${d}Drivertime`, '5');
   }
 

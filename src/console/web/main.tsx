@@ -1,4 +1,5 @@
 import '@picocss/pico/css/pico.min.css';
+import { FirstOpenPage } from './first-open';
 import './console.css';
 import { render } from 'preact';
 import type { ComponentChildren } from 'preact';
@@ -57,6 +58,7 @@ const PAGES: Array<{ path: string; label: string; need?: Role; sub?: boolean; vi
   { path: 'visitors', label: 'Visitors', view: VisitorsPage },
   { path: 'access', label: 'Access levels', view: CatalogPage },
   { path: 'advanced', label: 'Advanced functions', view: AdvancedPage },
+  { path: 'first-open', label: 'First-Person Normally Open', view: FirstOpenPage },
   { path: 'audit', label: 'Audit log', need: 'operator', view: AuditPage },
   { path: 'settings', label: 'Settings', view: SettingsPage },
 ];

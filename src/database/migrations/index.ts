@@ -78,6 +78,7 @@ import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-l
 import { LinkPhotoLogIndex1765209000000 } from './1765209000000-link-photo-log-index';
 import { DoorOptions1765300007000 } from './1765300007000-door-options';
 import { DoorTimeZonesPasswords1765400002000 } from './1765400002000-door-time-zones-passwords';
+import { FirstOpen1765400004000 } from './1765400004000-first-open';
 import { PanelInterlockApb1765403000000 } from './1765403000000-panel-interlock-apb';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
@@ -162,5 +163,6 @@ export const MIGRATIONS = [
   LinkPhotoLogIndex1765209000000,
   DoorOptions1765300007000,
   DoorTimeZonesPasswords1765400002000,
+  FirstOpen1765400004000,
   PanelInterlockApb1765403000000,
 ];

@@ -706,6 +706,21 @@ export function setDoorOptions(records: readonly DoorOptionsRecord[]): string {
   return setOptions(list);
 }
 
+/**
+ * `SET OPTIONS Door<n>FirstCardOpenDoor=<mode>` (Appendix 10): 0 disabled, 1 first-card normal open (the door stays
+ * open in the time zones of its `firstcard` rows once one of their pins first verifies), 2 first-card activation.
+ */
+export function setFirstCardOpenDoor(doorNo: number, mode: 0 | 1 | 2): string {
+  if (!Number.isInteger(doorNo) || doorNo < 1 || doorNo > 255) throw new ProtocolValueError('doorNo', 'a door number 1-255');
+  return setOption(`Door${doorNo}FirstCardOpenDoor`, mode);
+}
+
+/** `DATA DELETE firstcard DoorID=<n>` (9.1.2): every first-card row of the door. */
+export function deleteFirstCardsOfDoor(doorNo: number): string {
+  if (!Number.isInteger(doorNo) || doorNo < 1 || doorNo > 255) throw new ProtocolValueError('doorNo', 'a door number 1-255');
+  return dataDelete('firstcard', [['DoorID', doorNo]]);
+}
+
 /** `SET OPTIONS DateTime=<Appendix-5 seconds>` of the device-local wall clock. */
 export function setDateTime(deviceWallClock: WallClock): string {
   return setOption('DateTime', encodeZkSeconds(deviceWallClock));
