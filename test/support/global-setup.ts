@@ -8,6 +8,9 @@ import { startEmbeddedDatabase } from '../../src/database/embedded-database';
 import { sweepStaleDatabases, sweepStaleEmbeddedFiles } from './stale-test-databases';
 import { adminUrlFor, describeTestDb, isTestDatabaseName, TEST_DB_MARK, THROWAWAY_SETTINGS, type TestDbPlan } from './test-db-plan';
 
+/** shared_buffers of the embedded template every test file's cluster is loaded from (below). */
+export const TEMPLATE_SHARED_BUFFERS = '16MB';
+
 async function postgresAnswers(url: string): Promise<boolean> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -74,6 +77,10 @@ export default async function setup(project: TestProject) {
           await c.query(`ALTER DATABASE ${t} IS_TEMPLATE false`);
           await c.query(`DROP DATABASE ${t}`);
         }
+        // PGlite zeroes its shared buffers at every start, in WASM: at initdb's 128 MB that was most of a load's
+        // CPU (about 1 s of 2, once per test file). The migrated database is about 12 MB, so 16 MB still holds
+        // all of it (postgresql.auto.conf, in the dump: the files' clusters and seedMigratedDataDir's get it).
+        await c.query(`ALTER SYSTEM SET shared_buffers = '${TEMPLATE_SHARED_BUFFERS}'`);
       } finally {
         await c.end();
       }
