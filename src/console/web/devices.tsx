@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, failingText, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel, closeOnEscape } from './ui';
+import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, failingText, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel, closeOnEscape, reveal } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
@@ -604,7 +604,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
         ]}
       />
       {rename && (
-        <form class="row" onInvalidCapture={a.invalid} onSubmit={saveAlias} onKeyDown={closeOnEscape(() => setRename(null))} aria-label={`Rename ${rename.sn}`}>
+        <form key={`rename-${rename.sn}`} ref={reveal} class="row" onInvalidCapture={a.invalid} onSubmit={saveAlias} onKeyDown={closeOnEscape(() => setRename(null))} aria-label={`Rename ${rename.sn}`}>
           <Field required label={`New name for ${rename.sn}`}>
             <input name="alias" maxLength={100} value={rename.alias} onInput={(e) => setRename({ ...rename, alias: e.currentTarget.value })} />
           </Field>
@@ -622,7 +622,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
         </form>
       )}
       {txQuery && (
-        <form class="row" onInvalidCapture={a.invalid} onSubmit={getTransactions} onKeyDown={closeOnEscape(() => setTxQuery(null))} aria-label={`Get transactions of ${txQuery.d.sn}`}>
+        <form key={`tx-${txQuery.d.sn}`} ref={reveal} class="row" onInvalidCapture={a.invalid} onSubmit={getTransactions} onKeyDown={closeOnEscape(() => setTxQuery(null))} aria-label={`Get transactions of ${txQuery.d.sn}`}>
           <p>Ask {txQuery.d.sn} to send the access records it keeps: those it never uploaded, or whose upload was lost, are stored; those the gateway has stay once. Times are the gateway's.</p>
           <Field required label="Records">
             <select name="records" value={txQuery.records} onChange={(e) => setTxQuery({ ...txQuery, records: e.currentTarget.value as 'new' | 'all' | 'period' })}>
@@ -650,7 +650,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
         </form>
       )}
       {recovery && (
-        <form class="row" onInvalidCapture={a.invalid} onSubmit={getPunches} onKeyDown={closeOnEscape(() => setRecovery(null))} aria-label={`Get punches of ${recovery.d.sn}`}>
+        <form key={`punches-${recovery.d.sn}`} ref={reveal} class="row" onInvalidCapture={a.invalid} onSubmit={getPunches} onKeyDown={closeOnEscape(() => setRecovery(null))} aria-label={`Get punches of ${recovery.d.sn}`}>
           <p>Ask {recovery.d.sn} to send its punches of this period again: those it never sent, or whose upload was lost, are stored; those the gateway has stay once. Times are the gateway's.</p>
           <Field required label="Start time">
             <input type="datetime-local" step={1} name="startTime" value={recovery.from} onInput={(e) => setRecovery({ ...recovery, from: e.currentTarget.value })} />
@@ -666,9 +666,13 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
           </button>
         </form>
       )}
-      {selected?.view === 'queue' && <CommandQueue key={selected.sn} sn={selected.sn} canClear={isOperator} />}
-      {selected?.view === 'options' && (list.data.find((d: any) => d.sn === selected.sn) ? <Options key={selected.sn} d={list.data.find((d: any) => d.sn === selected.sn)} canAsk={isOperator} /> : <Notice error={new Error(`No device ${selected.sn}`)} />)}
-      {selected?.view === 'convergence' && <Convergence key={selected.sn} sn={selected.sn} />}
+      {selected && (
+        <div key={`${selected.view}-${selected.sn}`} ref={reveal}>
+          {selected.view === 'queue' && <CommandQueue sn={selected.sn} canClear={isOperator} />}
+          {selected.view === 'options' && (list.data.find((d: any) => d.sn === selected.sn) ? <Options d={list.data.find((d: any) => d.sn === selected.sn)} canAsk={isOperator} /> : <Notice error={new Error(`No device ${selected.sn}`)} />)}
+          {selected.view === 'convergence' && <Convergence sn={selected.sn} />}
+        </div>
+      )}
       {confirm.dialog}
     </>
   );

@@ -353,7 +353,7 @@ function Operators({ me }: { me: Me }) {
               <td>
                 {o.id !== me.id && (
                   <div class="actions">
-                    <button type="button" class="small secondary" onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
+                    <button type="button" class="small secondary" aria-label={`${o.disabled ? 'Enable' : 'Disable'} operator ${o.name}`} onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
                       {o.disabled ? 'Enable' : 'Disable'}
                     </button>
                     <button type="button" class="small secondary outline" aria-label={`Delete operator ${o.name}`} onClick={() => setDel(o)}>

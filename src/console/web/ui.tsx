@@ -482,6 +482,20 @@ export function eventParams<F extends Record<string, string>>(f: F): Record<stri
 }
 
 /**
+ * A form or panel a list row's button opens below the list, brought into sight when it opens: with a few devices the
+ * list is taller than the window, and a form opened out of sight looks like a button that did nothing. A form's first
+ * field takes the focus (so typing goes there, and Escape closes it); a panel is only scrolled to. Called as a ref, so
+ * once per element: give the element a key of what it is for, and opening it for another row reveals it again.
+ */
+export function reveal(el: HTMLElement | null): void {
+  if (!el) return;
+  const form = el.tagName === 'FORM';
+  // A panel still loading grows downwards: its top goes to the top of the window.
+  el.scrollIntoView?.({ block: form ? 'nearest' : 'start' });
+  if (form) el.querySelector<HTMLElement>('input:not([type=hidden]), select, textarea')?.focus({ preventScroll: true });
+}
+
+/**
  * Escape in a form opened inline (an edit or add form in a list) closes it as its Cancel (or Close) button does, as
  * the console's dialogs close on Escape. Not a key pressed in a dialog inside the form (the dialog answers it), nor
  * one something inside already handled (an open date picker).
