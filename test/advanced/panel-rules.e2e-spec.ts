@@ -11,21 +11,14 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from '../sync/access-helpers';
 import { ok, settleConverged, useFaultApp } from '../sync/fault-helpers';
-import { createOperator, signIn, type ConsoleClient } from '../console/console-helpers';
+import { createOperator, lazyOperator, signIn } from '../console/console-helpers';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 useFaultApp((app) => ({ t, reconciler } = app));
 
-let op: ConsoleClient | undefined;
-async function operator(): Promise<ConsoleClient> {
-  if (!op) {
-    await createOperator(t, 'h3rules', 'operator');
-    op = await signIn(t, 'h3rules', 'h3rules-password-1');
-  }
-  return op;
-}
+const operator = lazyOperator(() => t, 'h3rules');
 
 const rowOf = async (sn: string) =>
   (await t.ds.query(`SELECT interlock, anti_passback FROM device WHERE sn = $1`, [sn]))[0] as { interlock: number | null; anti_passback: number | null };

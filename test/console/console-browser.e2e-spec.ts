@@ -505,7 +505,7 @@ describe.skipIf(!run.executable)('operator console in Chromium', () => {
       await signIn(phone, 'ada', 'ada-password-1');
       await phone.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
       const pages = ['Dashboard', 'Persons', 'Doors', 'Devices', 'Transactions', 'Attendance', 'Elevator', 'Entrance control',
-        'Temperature and mask', 'Media', 'Parking', 'Visitors', 'Access levels', 'Audit log', 'Settings'];
+        'Temperature and mask', 'Media', 'Parking', 'Visitors', 'Access levels', 'Advanced functions', 'First-Person Normally Open', 'Audit log', 'Settings'];
       for (const label of pages) {
         await navTo(phone, label);
         await phone.waitForLoadState('networkidle');

@@ -20,6 +20,14 @@ export async function createOperator(t: ConsoleTestApp, name: string, role: 'adm
   return password;
 }
 
+/**
+ * An operator signed in on first use, once per file (its app started by then): `const operator = lazyOperator(() => t, 'h2doors')`.
+ */
+export function lazyOperator(app: () => ConsoleTestApp, name: string, role: 'admin' | 'operator' | 'viewer' = 'operator'): () => Promise<ConsoleClient> {
+  let op: Promise<ConsoleClient> | undefined;
+  return () => (op ??= createOperator(app(), name, role).then((password) => signIn(app(), name, password)));
+}
+
 export async function rawCall(t: ConsoleTestApp, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${t.baseUrl}${path}`, {
     method,

@@ -11,21 +11,14 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from '../sync/access-helpers';
 import { ok, settleConverged, useFaultApp } from '../sync/fault-helpers';
-import { createOperator, signIn, type ConsoleClient } from '../console/console-helpers';
+import { lazyOperator } from '../console/console-helpers';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 useFaultApp((app) => ({ t, reconciler } = app));
 
-let op: ConsoleClient | undefined;
-async function operator(): Promise<ConsoleClient> {
-  if (!op) {
-    await createOperator(t, 'h7doors', 'operator');
-    op = await signIn(t, 'h7doors', 'h7doors-password-1');
-  }
-  return op;
-}
+const operator = lazyOperator(() => t, 'h7doors');
 
 const doorOf = async (name: string) =>
   (await t.ds.query(`SELECT id, door_no, lock_delay, sensor_type, sensor_delay, op_interval, options_set FROM door WHERE name = $1`, [name]))[0] as {

@@ -11,21 +11,14 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from '../sync/access-helpers';
 import { ok, settleConverged, useFaultApp } from '../sync/fault-helpers';
-import { createOperator, signIn, type ConsoleClient } from '../console/console-helpers';
+import { lazyOperator } from '../console/console-helpers';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 useFaultApp((app) => ({ t, reconciler } = app));
 
-let op: ConsoleClient | undefined;
-async function operator(): Promise<ConsoleClient> {
-  if (!op) {
-    await createOperator(t, 'h2doors', 'operator');
-    op = await signIn(t, 'h2doors', 'h2doors-password-1');
-  }
-  return op;
-}
+const operator = lazyOperator(() => t, 'h2doors');
 
 const WEEKDAYS = { mon: [['08:00', '18:00']], tue: [['08:00', '18:00']], wed: [['08:00', '18:00']], thu: [['08:00', '18:00']], fri: [['08:00', '18:00']] };
 

@@ -10,21 +10,14 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from '../sync/access-helpers';
 import { ok, settleConverged, useFaultApp } from '../sync/fault-helpers';
-import { createOperator, signIn, type ConsoleClient } from '../console/console-helpers';
+import { lazyOperator } from '../console/console-helpers';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 useFaultApp((app) => ({ t, reconciler } = app));
 
-let op: ConsoleClient | undefined;
-async function operator(): Promise<ConsoleClient> {
-  if (!op) {
-    await createOperator(t, 'h4first', 'operator');
-    op = await signIn(t, 'h4first', 'h4first-password-1');
-  }
-  return op;
-}
+const operator = lazyOperator(() => t, 'h4first');
 
 const doorId = async (name: string) => ((await t.ds.query(`SELECT id FROM door WHERE name = $1`, [name]))[0] as { id: string }).id;
 
