@@ -169,12 +169,6 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
 }
 
 /**
- * Reads of acc_transaction. Every list is newest first, (event_time DESC, id DESC), and one range scan of
- * an index the PUSH migration made: (event_time, id), (pin, event_time) or (device_sn, event_time). A page
- * first picks the ids (an index scan that skips `offset` entries without touching the other columns),
- * then reads those rows; deep offsets first find their day in the tally (seekDeepOffset).
- */
-/**
  * capturePhotos' query: `photo` answers each found event's photo, `presence` only the ids of events that have one
  * (the same matches; PostgreSQL still reads the uploads, but no photo is sent to the gateway).
  */
@@ -201,6 +195,12 @@ function capturePhotoQuery(what: 'photo' | 'presence'): string {
        WHERE t.id = ANY($1::bigint[]) AND coalesce(a.photo, l.photo) IS NOT NULL`;
 }
 
+/**
+ * Reads of acc_transaction. Every list is newest first, (event_time DESC, id DESC), and one range scan of
+ * an index the PUSH migration made: (event_time, id), (pin, event_time) or (device_sn, event_time). A page
+ * first picks the ids (an index scan that skips `offset` entries without touching the other columns),
+ * then reads those rows; deep offsets first find their day in the tally (seekDeepOffset).
+ */
 @Injectable()
 export class TransactionRepository {
   constructor(

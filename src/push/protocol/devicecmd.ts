@@ -146,13 +146,14 @@ const QUERY_ONLY_KEYS = new Set(['sn', 'pushver', 'options', 'language', 'pushco
  * The results of one `/iclock/devicecmd` request: its body's (parseDeviceCmd), and the one its query carries. The
  * attendance manual's section 13 annotation names GET as the method, and a terminal that follows it sends
  * `GET /iclock/devicecmd?SN=..&ID=..&Return=..&CMD=..` with nothing in the body: that result counts as the same line
- * in a POST body does (the query is URL-decoded, unlike a body). A query naming an ID the body answers as well adds
- * nothing; a query `ID=` without a whole-number Return is rejected like such a body line.
+ * in a POST body does (the query is URL-decoded, unlike a body). Only a request without a body is read so: a body's
+ * results are the request's, whatever its URL carries besides. A query `ID=` without a whole-number Return is
+ * rejected like such a body line.
  */
 export function parseDeviceCmdRequest(query: KvMap, body: string): ParseResult<DeviceCmdResult> {
   const parsed = parseDeviceCmd(body);
   const id = query.text('ID');
-  if (id === undefined || parsed.results.some((r) => r.id === id)) return parsed;
+  if (id === undefined || body.trim() !== '') return parsed;
   const fields = query.fields.filter((f) => !QUERY_ONLY_KEYS.has(f.key.toLowerCase()));
   const line = fields.map((f) => `${f.rawKey}=${f.value}`).join('&');
   const m = new KvMap(fields);

@@ -222,12 +222,13 @@ describe('devicecmd quirks', () => {
     expect(r.results).toEqual([expect.objectContaining({ id: '77', returnCode: -1002, cmd: 'DATA UPDATE', sn: null, fields: { ID: '77', Return: '-1002', CMD: 'DATA UPDATE' } })]);
   });
 
-  it('a query result beside body results: added unless the body answers the same ID; a bad query Return rejected alone', () => {
+  it('a request with a body is read from its body alone; a bad query Return of a bodiless request is rejected', () => {
     const body = 'ID=1&Return=0&CMD=DATA\nID=2&Return=0&CMD=DATA';
-    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=3&Return=0'), body).results.map((x) => x.id)).toEqual(['3', '1', '2']);
-    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=2&Return=-12'), body).results.map((x) => [x.id, x.returnCode])).toEqual([['1', 0], ['2', 0]]);
-    const bad = parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=4&Return=ok'), body);
-    expect(bad.results.map((x) => x.id)).toEqual(['1', '2']);
+    // A POST whose URL carries an ID= of its own beside its results: the body's results are the request's.
+    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=3&Return=0'), body)).toEqual(parseDeviceCmd(body));
+    expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=4&Return=ok'), body).rejected).toEqual([]);
+    const bad = parseDeviceCmdRequest(parseQuery('SN=H5Q1&ID=4&Return=ok'), '');
+    expect(bad.results).toEqual([]);
     expect(bad.rejected).toEqual([{ line: 'ID=4&Return=ok', lineNo: 0, reason: 'bad Return "ok" (query)' }]);
     // A query without ID= is no result (the POST form's `?SN=` alone).
     expect(parseDeviceCmdRequest(parseQuery('SN=H5Q1'), '')).toEqual({ results: [], rejected: [] });
