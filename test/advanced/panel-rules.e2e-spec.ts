@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from '../sync/access-helpers';
-import { ok, settleConverged, useFaultApp } from '../sync/fault-helpers';
+import { ok, reconcileUntil, settleConverged, useFaultApp } from '../sync/fault-helpers';
 import { createOperator, lazyOperator, signIn } from '../console/console-helpers';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
@@ -213,14 +213,4 @@ describe('interlock and anti-passback from the console reach the panel (SET OPTI
 });
 
 /** Polls the panel and runs the reconciler until `done`, within a bound. */
-async function waitFor(done: () => Promise<boolean>, sim: DeviceSimulator, rounds = 40): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (await done()) return;
-    await reconciler.idle();
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    if (await done()) return;
-    await new Promise((r) => setTimeout(r, 200));
-    await reconciler.runOnce();
-  }
-  expect(await done(), 'condition not reached').toBe(true);
-}
+const waitFor = (done: () => Promise<boolean>, sim: DeviceSimulator) => reconcileUntil(reconciler, done, sim);

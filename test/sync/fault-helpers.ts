@@ -121,6 +121,22 @@ export async function settleConverged(
 }
 
 /** The REST answer is a success (code 0), else its message. */
+/**
+ * Polls the panel and runs the reconciler until `done`, within a bound (the door and panel option files' wait for a
+ * panel to hold what its rows say).
+ */
+export async function reconcileUntil(reconciler: SyncReconciler, done: () => Promise<boolean>, sim: DeviceSimulator, rounds = 40): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (await done()) return;
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    if (await done()) return;
+    await new Promise((r) => setTimeout(r, 200));
+    await reconciler.runOnce();
+  }
+  expect(await done(), 'condition not reached').toBe(true);
+}
+
 export async function ok(p: Promise<{ body: { code: number; message?: string } }>): Promise<void> {
   const r = await p;
   expect(r.body.code, r.body.message).toBe(0);

@@ -272,7 +272,6 @@ export function DoorsPage({ me }: { me: Me }) {
               </select>
             </Field>
             {/* Secrets: never shown back; blank keeps the one set. */}
-            {/* Secrets: never shown back; blank keeps the one set. */}
             <Field label="Duress password (up to 6 digits)" hint={edit.was.duressPasswordSet ? 'One is set: blank keeps it.' : undefined}>
               <input type="password" name="duressPassword" inputMode="numeric" pattern="[0-9]{0,6}" maxLength={6} autoComplete="new-password" disabled={edit.clearDuress} value={edit.duress} onInput={(ev) => setEdit({ ...edit, duress: ev.currentTarget.value })} />
             </Field>
